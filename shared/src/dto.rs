@@ -1,0 +1,170 @@
+//! Request and response bodies of the `/api/v1` and `/auth` endpoints (contract.md).
+
+use crate::channel::ChannelType;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Administrator,
+    Agent,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Agent => "agent",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "administrator" => Some(Role::Administrator),
+            "agent" => Some(Role::Agent),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountMembership {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// `POST /auth/sign_in` → `{"data": SessionUser}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// The first (default) account, if any.
+    pub account_id: Option<i64>,
+    pub accounts: Vec<AccountMembership>,
+    #[serde(default)]
+    pub super_admin: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignInResponse {
+    pub data: SessionUser,
+}
+
+/// `GET /api/v1/profile`: the signed-in user, with the API token for scripts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub account_id: Option<i64>,
+    pub accounts: Vec<AccountMembership>,
+    pub super_admin: bool,
+    pub access_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub availability_status: String,
+}
+
+/// `POST …/agents`. `password` may be omitted when the email belongs to an existing user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreateAgent {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Inbox {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub channel_id: i64,
+    pub channel_type: ChannelType,
+    pub provider: Option<String>,
+    pub medium: Option<String>,
+    pub phone_number: Option<String>,
+    pub instagram_id: Option<String>,
+    pub username: Option<String>,
+    pub webhook_url: Option<String>,
+    pub reauthorization_required: bool,
+    pub created_at: i64,
+}
+
+impl Inbox {
+    pub fn icon(&self) -> &'static str {
+        crate::channel::channel_icon(Some(&self.channel_type), self.provider.as_deref(), self.medium.as_deref())
+    }
+}
+
+/// Chatwoot's list envelope.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Payload<T> {
+    pub payload: T,
+}
+
+/// `POST …/inboxes`: `channel.type` picks the channel kind.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreateInbox {
+    pub name: String,
+    pub channel: NewChannel,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NewChannel {
+    Api {
+        #[serde(default)]
+        webhook_url: Option<String>,
+    },
+}
+
+/// `PATCH …/inboxes/{id}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UpdateInbox {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub channel: Option<UpdateChannel>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UpdateChannel {
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+}
+
+/// `POST/PATCH/DELETE …/inbox_members`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InboxMembersRequest {
+    pub inbox_id: i64,
+    pub user_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+}
+
+/// `switchboard create-admin` prints one line of this.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreatedAdmin {
+    pub user_id: i64,
+    pub account_id: Option<i64>,
+    pub access_token: String,
+}
