@@ -1,1 +1,18 @@
+//! Switchboard's server: a Chatwoot-compatible omnichannel inbox API.
 
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod inboxes;
+pub mod json;
+pub mod openapi;
+pub mod routes;
+pub mod spa;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

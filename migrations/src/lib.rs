@@ -1,1 +1,46 @@
-pub fn placeholder() {}
+//! Schema migrations: one reversible change per file, named `mYYYYMMDD_HHMMSS_verb_noun`. No seed data.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_accounts;
+mod m20261127_000002_create_users;
+mod m20261127_000003_create_account_users;
+mod m20261127_000004_create_sessions;
+mod m20261127_000005_create_sign_in_failures;
+mod m20261127_000006_create_channel_api;
+mod m20261127_000007_create_inboxes;
+mod m20261127_000008_create_inbox_members;
+mod m20261127_000009_create_installation_configs;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_accounts::Migration),
+            Box::new(m20261127_000002_create_users::Migration),
+            Box::new(m20261127_000003_create_account_users::Migration),
+            Box::new(m20261127_000004_create_sessions::Migration),
+            Box::new(m20261127_000005_create_sign_in_failures::Migration),
+            Box::new(m20261127_000006_create_channel_api::Migration),
+            Box::new(m20261127_000007_create_inboxes::Migration),
+            Box::new(m20261127_000008_create_inbox_members::Migration),
+            Box::new(m20261127_000009_create_installation_configs::Migration),
+        ]
+    }
+}
+
+/// A cascading foreign key `table.column → parent.id`, named `<table>_<column>_fkey` as PostgreSQL would.
+pub(crate) fn fk(
+    table: &'static str,
+    column: &'static str,
+    parent: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("{table}_{column}_fkey"))
+        .from(table, column)
+        .to(parent, "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}

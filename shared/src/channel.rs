@@ -128,7 +128,11 @@ pub const ICON_NAMES: [&str; 15] = [
 
 /// The icon of an inbox, as Chatwoot's `useChannelIcon` picks it: by channel type, refined by the email
 /// provider or the Twilio medium.
-pub fn channel_icon(channel_type: Option<&ChannelType>, provider: Option<&str>, medium: Option<&str>) -> &'static str {
+pub fn channel_icon(
+    channel_type: Option<&ChannelType>,
+    provider: Option<&str>,
+    medium: Option<&str>,
+) -> &'static str {
     let Some(channel_type) = channel_type else {
         return "i-ri-global-fill";
     };
@@ -179,12 +183,27 @@ mod tests {
             ("Channel::Telegram", None, None, "i-woot-telegram"),
             ("Channel::TwilioSms", None, None, "i-woot-sms"),
             ("Channel::TwilioSms", None, Some("sms"), "i-woot-sms"),
-            ("Channel::TwilioSms", None, Some("whatsapp"), "i-woot-whatsapp"),
+            (
+                "Channel::TwilioSms",
+                None,
+                Some("whatsapp"),
+                "i-woot-whatsapp",
+            ),
             ("Channel::TwitterProfile", None, None, "i-ri-twitter-x-fill"),
             ("Channel::WebWidget", None, None, "i-woot-website"),
             ("Channel::Whatsapp", None, None, "i-woot-whatsapp"),
-            ("Channel::Whatsapp", Some("whatsapp_cloud"), None, "i-woot-whatsapp"),
-            ("Channel::Whatsapp", Some("360dialog"), None, "i-woot-whatsapp"),
+            (
+                "Channel::Whatsapp",
+                Some("whatsapp_cloud"),
+                None,
+                "i-woot-whatsapp",
+            ),
+            (
+                "Channel::Whatsapp",
+                Some("360dialog"),
+                None,
+                "i-woot-whatsapp",
+            ),
             ("Channel::Instagram", None, None, "i-woot-instagram"),
             ("Channel::Tiktok", None, None, "i-woot-tiktok"),
             ("Channel::Voice", Some("twilio"), None, "i-ri-phone-fill"),
@@ -192,7 +211,11 @@ mod tests {
             ("", None, None, "i-ri-global-fill"),
         ];
         for (t, provider, medium, want) in rows {
-            assert_eq!(icon(t, provider, medium), want, "{t} {provider:?} {medium:?}");
+            assert_eq!(
+                icon(t, provider, medium),
+                want,
+                "{t} {provider:?} {medium:?}"
+            );
         }
         assert_eq!(channel_icon(None, None, None), "i-ri-global-fill");
     }

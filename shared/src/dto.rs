@@ -4,6 +4,7 @@ use crate::channel::ChannelType;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Administrator,
@@ -27,12 +28,14 @@ impl Role {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountMembership {
     pub id: i64,
     pub name: String,
@@ -41,6 +44,7 @@ pub struct AccountMembership {
 
 /// `POST /auth/sign_in` → `{"data": SessionUser}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionUser {
     pub id: i64,
     pub name: String,
@@ -53,12 +57,14 @@ pub struct SessionUser {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInResponse {
     pub data: SessionUser,
 }
 
 /// `GET /api/v1/profile`: the signed-in user, with the API token for scripts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     pub id: i64,
     pub name: String,
@@ -70,6 +76,7 @@ pub struct Profile {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Agent {
     pub id: i64,
     pub account_id: i64,
@@ -81,6 +88,7 @@ pub struct Agent {
 
 /// `POST …/agents`. `password` may be omitted when the email belongs to an existing user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateAgent {
     pub name: String,
     pub email: String,
@@ -90,11 +98,13 @@ pub struct CreateAgent {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inbox {
     pub id: i64,
     pub account_id: i64,
     pub name: String,
     pub channel_id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "Channel::Api"))]
     pub channel_type: ChannelType,
     pub provider: Option<String>,
     pub medium: Option<String>,
@@ -108,24 +118,31 @@ pub struct Inbox {
 
 impl Inbox {
     pub fn icon(&self) -> &'static str {
-        crate::channel::channel_icon(Some(&self.channel_type), self.provider.as_deref(), self.medium.as_deref())
+        crate::channel::channel_icon(
+            Some(&self.channel_type),
+            self.provider.as_deref(),
+            self.medium.as_deref(),
+        )
     }
 }
 
 /// Chatwoot's list envelope.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Payload<T> {
     pub payload: T,
 }
 
 /// `POST …/inboxes`: `channel.type` picks the channel kind.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateInbox {
     pub name: String,
     pub channel: NewChannel,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NewChannel {
     Api {
@@ -136,6 +153,7 @@ pub enum NewChannel {
 
 /// `PATCH …/inboxes/{id}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateInbox {
     #[serde(default)]
     pub name: Option<String>,
@@ -144,6 +162,7 @@ pub struct UpdateInbox {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateChannel {
     #[serde(default)]
     pub webhook_url: Option<String>,
@@ -151,18 +170,21 @@ pub struct UpdateChannel {
 
 /// `POST/PATCH/DELETE …/inbox_members`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InboxMembersRequest {
     pub inbox_id: i64,
     pub user_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
 }
 
 /// `switchboard create-admin` prints one line of this.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedAdmin {
     pub user_id: i64,
     pub account_id: Option<i64>,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 /// `{"error":"<code>","message":"…","attributes":[…],"details":{"field":["…"]}}`. `attributes` and `details` are
 /// only present on validation errors (Chatwoot's clients read `message` and `attributes`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: String,
     pub message: String,
@@ -24,7 +25,10 @@ impl FieldErrors {
         Self::default()
     }
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_default().push(message.into());
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

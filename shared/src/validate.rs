@@ -32,7 +32,10 @@ pub fn check_name(errors: &mut FieldErrors, field: &str, value: &str) {
     if v.is_empty() {
         errors.add(field, "can't be blank");
     } else if v.chars().count() > MAX_NAME_LEN {
-        errors.add(field, format!("is too long (maximum is {MAX_NAME_LEN} characters)"));
+        errors.add(
+            field,
+            format!("is too long (maximum is {MAX_NAME_LEN} characters)"),
+        );
     }
 }
 

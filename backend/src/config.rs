@@ -1,0 +1,137 @@
+//! Typed settings, read once from the environment (contract.md, "Running").
+
+use secrecy::SecretString;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen_addr: String,
+    /// Public base URL, without a trailing slash.
+    pub frontend_url: String,
+    pub secret_key_base: Option<SecretString>,
+    pub instagram_oauth_url: String,
+    pub instagram_api_url: String,
+    pub instagram_graph_url: String,
+    pub twilio_api_url: String,
+    pub static_dir: PathBuf,
+    /// Fallbacks for the super-admin global config of the same names.
+    pub instagram: InstagramEnv,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InstagramEnv {
+    pub app_id: Option<String>,
+    pub app_secret: Option<SecretString>,
+    pub verify_token: Option<SecretString>,
+    pub api_version: Option<String>,
+    pub human_agent: Option<String>,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/switchboard.db?mode=rwc";
+
+impl Settings {
+    pub fn from_env() -> Self {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads every key through `get`, so tests can build settings without touching the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let url = |k: &str, default: &str| {
+            get(k)
+                .unwrap_or_else(|| default.to_owned())
+                .trim_end_matches('/')
+                .to_owned()
+        };
+        Settings {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            listen_addr: get("LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned()),
+            frontend_url: url("FRONTEND_URL", "http://localhost:3000"),
+            secret_key_base: get("SECRET_KEY_BASE").map(SecretString::from),
+            instagram_oauth_url: url("INSTAGRAM_OAUTH_URL", "https://www.instagram.com"),
+            instagram_api_url: url("INSTAGRAM_API_URL", "https://api.instagram.com"),
+            instagram_graph_url: url("INSTAGRAM_GRAPH_URL", "https://graph.instagram.com"),
+            twilio_api_url: url("TWILIO_API_URL", "https://api.twilio.com"),
+            static_dir: PathBuf::from(get("STATIC_DIR").unwrap_or_else(|| "dist".to_owned())),
+            instagram: InstagramEnv {
+                app_id: get("INSTAGRAM_APP_ID"),
+                app_secret: get("INSTAGRAM_APP_SECRET").map(SecretString::from),
+                verify_token: get("INSTAGRAM_VERIFY_TOKEN").map(SecretString::from),
+                api_version: get("INSTAGRAM_API_VERSION"),
+                human_agent: get("ENABLE_INSTAGRAM_CHANNEL_HUMAN_AGENT"),
+            },
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The SQLite database file, when there is one (`None` for PostgreSQL and in-memory databases).
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or_default();
+        if path.is_empty() || path.starts_with(":memory:") {
+            return None;
+        }
+        Some(PathBuf::from(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let s = settings(&[]);
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.listen_addr, "127.0.0.1:3000");
+        assert_eq!(s.frontend_url, "http://localhost:3000");
+        assert_eq!(s.instagram_graph_url, "https://graph.instagram.com");
+        assert_eq!(s.static_dir, PathBuf::from("dist"));
+        assert!(s.secret_key_base.is_none());
+        assert_eq!(s.sqlite_path(), Some(PathBuf::from("data/switchboard.db")));
+    }
+
+    #[test]
+    fn urls_lose_their_trailing_slash_and_blank_values_count_as_unset() {
+        let s = settings(&[
+            ("FRONTEND_URL", "https://inbox.example.com/"),
+            ("SECRET_KEY_BASE", "  "),
+        ]);
+        assert_eq!(s.frontend_url, "https://inbox.example.com");
+        assert!(s.secret_key_base.is_none());
+    }
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(
+            settings(&[("DATABASE_URL", "sqlite::memory:")]).sqlite_path(),
+            None
+        );
+        assert_eq!(
+            settings(&[("DATABASE_URL", "sqlite:///tmp/x/db.sqlite?mode=rwc")]).sqlite_path(),
+            Some(PathBuf::from("/tmp/x/db.sqlite"))
+        );
+        assert_eq!(
+            settings(&[("DATABASE_URL", "postgres://u@h/db")]).sqlite_path(),
+            None
+        );
+    }
+}

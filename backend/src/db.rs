@@ -1,0 +1,52 @@
+//! Connecting to SQLite or PostgreSQL and running the migrations.
+
+use anyhow::Context;
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use std::time::Duration;
+
+use crate::config::Settings;
+
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    if let Some(parent) = settings
+        .sqlite_path()
+        .and_then(|p| p.parent().map(|p| p.to_path_buf()))
+    {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(&parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+    }
+    let mut opts = ConnectOptions::new(settings.database_url.clone());
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(5));
+    if settings.is_sqlite() {
+        // One writer at a time is SQLite's nature: WAL lets readers run beside it, the busy timeout queues
+        // writers instead of failing them, and foreign keys are off unless asked for.
+        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    } else {
+        opts.max_connections(32);
+    }
+    let db = Database::connect(opts)
+        .await
+        .context("connecting to the database")?;
+    Ok(db)
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("running migrations")
+}
+
+pub async fn ping(db: &impl ConnectionTrait) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,10 @@
+//! sea-orm entities, one per table; hand-written queries live with the domain code that needs them.
+
+pub mod account;
+pub mod account_user;
+pub mod channel_api;
+pub mod inbox;
+pub mod inbox_member;
+pub mod session;
+pub mod sign_in_failure;
+pub mod user;

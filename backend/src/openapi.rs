@@ -1,0 +1,42 @@
+//! `/api/openapi.json`, generated from the handlers' annotations, and the offline Swagger UI.
+
+use crate::routes;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchboard API", description = "Chatwoot-compatible omnichannel inbox API"),
+    paths(
+        routes::health::health,
+        routes::auth::sign_in,
+        routes::auth::sign_out,
+        routes::profile::show,
+        routes::agents::list,
+        routes::agents::create,
+        routes::agents::remove,
+        routes::inboxes::list,
+        routes::inboxes::create,
+        routes::inboxes::show,
+        routes::inboxes::update,
+        routes::inboxes::remove,
+        routes::inbox_members::list,
+        routes::inbox_members::add,
+        routes::inbox_members::replace,
+        routes::inbox_members::remove,
+    ),
+    modifiers(&ApiToken)
+)]
+pub struct ApiDoc;
+
+struct ApiToken;
+
+impl Modify for ApiToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_access_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(crate::auth::TOKEN_HEADER))),
+        );
+    }
+}

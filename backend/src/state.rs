@@ -1,0 +1,13 @@
+//! What every handler can reach: the pool, the settings and the derived keys.
+
+use crate::config::Settings;
+use crate::crypto::Keys;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub keys: Keys,
+}
