@@ -1,0 +1,222 @@
+use crate::helpers::{reply, spawn_app};
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn sign_in_returns_the_user_and_an_http_only_strict_session_cookie() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+
+    let r = reply(
+        app.browser
+            .post(format!("{}/auth/sign_in", app.address))
+            .json(&json!({"email": "Ada@Example.com ", "password": "password123"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["data"]["email"], "ada@example.com");
+    assert_eq!(r.body["data"]["account_id"], admin.account_id.unwrap());
+    assert_eq!(r.body["data"]["accounts"][0]["role"], "administrator");
+    let cookie = r.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("sb_session="));
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert_eq!(app.count("sessions").await, 1);
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_emails_get_the_same_401() {
+    let app = spawn_app().await;
+    app.admin("ada@example.com", "Acme").await;
+
+    for body in [
+        json!({"email": "ada@example.com", "password": "nope-nope"}),
+        json!({"email": "who@example.com", "password": "password123"}),
+    ] {
+        let r = reply(
+            app.browser
+                .post(format!("{}/auth/sign_in", app.address))
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, 401);
+        assert_eq!(r.body["error"], "invalid_credentials");
+        assert!(r.headers.get("set-cookie").is_none());
+    }
+    assert_eq!(app.count("sessions").await, 0);
+}
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_are_rate_limited_even_with_the_right_password_afterwards() {
+    let app = spawn_app().await;
+    app.admin("ada@example.com", "Acme").await;
+    let url = format!("{}/auth/sign_in", app.address);
+    for _ in 0..5 {
+        let r = app
+            .client
+            .post(&url)
+            .json(&json!({"email": "ada@example.com", "password": "bad-guess"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+
+    let r = reply(
+        app.client
+            .post(&url)
+            .json(&json!({"email": "ada@example.com", "password": "password123"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(r.status, 429);
+    assert_eq!(r.body["error"], "rate_limited");
+}
+
+#[tokio::test]
+async fn a_cookie_session_reads_freely_but_writes_only_with_x_requested_with() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    app.browser
+        .post(format!("{}/auth/sign_in", app.address))
+        .json(&json!({"email": "ada@example.com", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    let inboxes = format!(
+        "{}/api/v1/accounts/{}/inboxes",
+        app.address,
+        admin.account_id.unwrap()
+    );
+    let body = json!({"name": "Web", "channel": {"type": "api"}});
+
+    let profile = reply(
+        app.browser
+            .get(format!("{}/api/v1/profile", app.address))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let forged = reply(app.browser.post(&inboxes).json(&body).send().await.unwrap()).await;
+    let genuine = reply(
+        app.browser
+            .post(&inboxes)
+            .header("X-Requested-With", "XMLHttpRequest")
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(profile.status, 200);
+    assert_eq!(profile.body["access_token"], admin.access_token.as_str());
+    assert_eq!(forged.status, 403);
+    assert_eq!(forged.body["error"], "missing_requested_with");
+    assert_eq!(genuine.status, 200, "{}", genuine.body);
+    assert_eq!(app.count("inboxes").await, 1);
+}
+
+#[tokio::test]
+async fn sign_out_revokes_the_session() {
+    let app = spawn_app().await;
+    app.admin("ada@example.com", "Acme").await;
+    app.browser
+        .post(format!("{}/auth/sign_in", app.address))
+        .json(&json!({"email": "ada@example.com", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+
+    let out = app
+        .browser
+        .delete(format!("{}/auth/sign_out", app.address))
+        .header("X-Requested-With", "x")
+        .send()
+        .await
+        .unwrap();
+    let after = app
+        .browser
+        .get(format!("{}/api/v1/profile", app.address))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(out.status(), 200);
+    assert_eq!(after.status(), 401);
+    assert_eq!(app.count("sessions").await, 0);
+}
+
+#[tokio::test]
+async fn missing_or_unknown_credentials_are_401_with_the_error_body() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let path = format!("/api/v1/accounts/{}/inboxes", admin.account_id.unwrap());
+
+    let none = reply(
+        app.client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let wrong = app.api(Method::GET, &path, "not-a-token", None).await;
+    let stale_cookie = reply(
+        app.client
+            .get(format!("{}{path}", app.address))
+            .header("cookie", "sb_session=forged")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    for r in [none, wrong, stale_cookie] {
+        assert_eq!(r.status, 401);
+        assert_eq!(r.body["error"], "unauthorized");
+        assert!(r.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn passwords_and_tokens_are_not_stored_in_plain_text() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let row = app
+        .state
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.state.db.get_database_backend(),
+            "SELECT password_hash, access_token_digest, access_token_sealed FROM users".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    for col in [
+        "password_hash",
+        "access_token_digest",
+        "access_token_sealed",
+    ] {
+        let v: String = row.try_get("", col).unwrap();
+        assert!(
+            !v.contains("password123") && !v.contains(&admin.access_token),
+            "{col}"
+        );
+    }
+}
+
+use sea_orm::ConnectionTrait;

@@ -1,0 +1,9 @@
+//! HTTP-level tests of the API, each on its own fresh database.
+
+mod agents;
+mod auth;
+mod cli;
+mod helpers;
+mod inbox_members;
+mod inboxes;
+mod server;

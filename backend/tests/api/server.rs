@@ -1,0 +1,126 @@
+use crate::helpers::{reply, spawn_app};
+use base64::Engine;
+use sha2::Digest;
+
+#[tokio::test]
+async fn health_answers_ok_with_security_headers() {
+    let app = spawn_app().await;
+
+    let r = reply(
+        app.client
+            .get(format!("{}/health", app.address))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, serde_json::json!({"status": "ok"}));
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    assert!(r.headers.contains_key("referrer-policy"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_api_route() {
+    let app = spawn_app().await;
+
+    let r = reply(
+        app.client
+            .get(format!("{}/api/openapi.json", app.address))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let docs = app
+        .client
+        .get(format!("{}/api/docs/index.html", app.address))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(r.status, 200);
+    assert!(r.body["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = r.body["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/profile",
+        "/api/v1/accounts/{account_id}/agents",
+        "/api/v1/accounts/{account_id}/agents/{user_id}",
+        "/api/v1/accounts/{account_id}/inboxes",
+        "/api/v1/accounts/{account_id}/inboxes/{inbox_id}",
+        "/api/v1/accounts/{account_id}/inbox_members",
+        "/api/v1/accounts/{account_id}/inbox_members/{inbox_id}",
+    ] {
+        assert!(
+            paths.contains_key(p),
+            "{p} missing from the OpenAPI document"
+        );
+    }
+    assert_eq!(docs.status(), 200);
+}
+
+#[tokio::test]
+async fn the_spa_shell_is_served_for_client_routes_with_a_hash_based_csp() {
+    let app = spawn_app().await;
+    let loader = "import init from '/app/frontend.js';await init('/app/frontend_bg.wasm');";
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader.as_bytes()));
+
+    let root = app
+        .client
+        .get(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap();
+    let deep = app
+        .client
+        .get(format!("{}/app/accounts/1/settings/inboxes", app.address))
+        .send()
+        .await
+        .unwrap();
+    let asset = app
+        .client
+        .get(format!("{}/app/frontend.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    let traversal = app
+        .client
+        .get(format!("{}/app/..%2F..%2Fetc%2Fpasswd", app.address))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(root.status(), 302);
+    assert_eq!(root.headers()["location"], "/app");
+    assert_eq!(deep.status(), 200);
+    let csp = deep.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(deep.text().await.unwrap().contains("frontend.js"));
+    assert_eq!(asset.status(), 200);
+    assert!(asset.text().await.unwrap().contains("export default"));
+    assert!(!traversal.text().await.unwrap().contains("root:"));
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s() {
+    let app = spawn_app().await;
+
+    let r = reply(
+        app.client
+            .get(format!("{}/api/v1/nothing-here", app.address))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body["error"], "not_found");
+}

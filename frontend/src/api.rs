@@ -1,0 +1,132 @@
+//! One typed async function per endpoint. Non-2xx answers become `shared::ErrorBody` (code `network_error` when
+//! the server could not be reached or answered something that is not an error body).
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::dto::{
+    Inbox, Payload, Profile, SessionUser, SignInRequest, SignInResponse, UpdateInbox,
+};
+use shared::ErrorBody;
+
+pub type ApiResult<T> = Result<T, ErrorBody>;
+
+/// Sent on every request; the server refuses cookie-authenticated non-GET requests without it (CSRF guard).
+const XHR: (&str, &str) = ("X-Requested-With", "XMLHttpRequest");
+
+pub fn network_error(message: impl Into<String>) -> ErrorBody {
+    ErrorBody {
+        error: "network_error".into(),
+        message: message.into(),
+        ..Default::default()
+    }
+}
+
+fn get(url: &str) -> RequestBuilder {
+    Request::get(url)
+        .header(XHR.0, XHR.1)
+        .header("Accept", "application/json")
+}
+
+fn with_json(builder: RequestBuilder, body: &impl Serialize) -> ApiResult<Request> {
+    builder
+        .header(XHR.0, XHR.1)
+        .header("Accept", "application/json")
+        .json(body)
+        .map_err(|e| network_error(e.to_string()))
+}
+
+async fn error_of(response: Response) -> ErrorBody {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| {
+        let code = match status {
+            401 => "unauthorized",
+            403 => "forbidden",
+            404 => "not_found",
+            429 => "rate_limited",
+            _ => "network_error",
+        };
+        ErrorBody {
+            error: code.into(),
+            message: format!("HTTP {status}"),
+            ..Default::default()
+        }
+    });
+    if status == 401 && body.error != "invalid_credentials" {
+        crate::session::signed_out();
+    }
+    body
+}
+
+async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> ApiResult<T> {
+    let response = sent.map_err(|e| network_error(e.to_string()))?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| network_error(e.to_string()))
+}
+
+async fn read_empty(sent: Result<Response, gloo_net::Error>) -> ApiResult<()> {
+    let response = sent.map_err(|e| network_error(e.to_string()))?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    Ok(())
+}
+
+/// `POST /auth/sign_in`.
+pub async fn sign_in(email: &str, password: &str) -> ApiResult<SessionUser> {
+    let body = SignInRequest {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    };
+    let request = with_json(Request::post("/auth/sign_in"), &body)?;
+    read::<SignInResponse>(request.send().await)
+        .await
+        .map(|r| r.data)
+}
+
+/// `DELETE /auth/sign_out`.
+pub async fn sign_out() -> ApiResult<()> {
+    read_empty(
+        Request::delete("/auth/sign_out")
+            .header(XHR.0, XHR.1)
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// `GET /api/v1/profile` (401 when not signed in).
+pub async fn profile() -> ApiResult<Profile> {
+    read(get("/api/v1/profile").send().await).await
+}
+
+/// `GET /api/v1/accounts/{account_id}/inboxes`.
+pub async fn list_inboxes(account_id: i64) -> ApiResult<Vec<Inbox>> {
+    let url = format!("/api/v1/accounts/{account_id}/inboxes");
+    read::<Payload<Vec<Inbox>>>(get(&url).send().await)
+        .await
+        .map(|p| p.payload)
+}
+
+/// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}`.
+pub async fn get_inbox(account_id: i64, inbox_id: i64) -> ApiResult<Inbox> {
+    let url = format!("/api/v1/accounts/{account_id}/inboxes/{inbox_id}");
+    read(get(&url).send().await).await
+}
+
+/// `PATCH /api/v1/accounts/{account_id}/inboxes/{inbox_id}`.
+pub async fn update_inbox(
+    account_id: i64,
+    inbox_id: i64,
+    update: &UpdateInbox,
+) -> ApiResult<Inbox> {
+    let url = format!("/api/v1/accounts/{account_id}/inboxes/{inbox_id}");
+    let request = with_json(Request::patch(&url), update)?;
+    read(request.send().await).await
+}

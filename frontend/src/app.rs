@@ -1,0 +1,36 @@
+use crate::components::layout::AccountLayout;
+use crate::components::toast::{ToastRegion, Toasts};
+use crate::i18n::provide_i18n;
+use crate::pages::{
+    conversations::Conversations, home::Home, inbox_settings::InboxSettings, inboxes::InboxList,
+    login::Login, new_inbox::NewInbox, not_found::NotFound, super_admin::SuperAdmin,
+};
+use crate::session;
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_i18n();
+    Toasts::provide();
+    session::session();
+    session::load_profile();
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/app") view=Home />
+                <Route path=path!("/app/login") view=Login />
+                <Route path=path!("/app/super_admin/app_config") view=SuperAdmin />
+                <ParentRoute path=path!("/app/accounts/:account_id") view=AccountLayout>
+                    <Route path=path!("/conversations") view=Conversations />
+                    <Route path=path!("/conversations/:conversation_id") view=Conversations />
+                    <Route path=path!("/settings/inboxes") view=InboxList />
+                    <Route path=path!("/settings/inboxes/new") view=NewInbox />
+                    <Route path=path!("/settings/inboxes/:inbox_id") view=InboxSettings />
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <ToastRegion />
+    }
+}

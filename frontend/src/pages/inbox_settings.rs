@@ -1,0 +1,210 @@
+use crate::api;
+use crate::components::channel_icon::ChannelIcon;
+use crate::components::layout::{use_account, Load};
+use crate::components::toast::use_toasts;
+use crate::i18n::{t, t_error, tr};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use shared::dto::{Inbox, UpdateInbox};
+
+/// `/app/accounts/:account_id/settings/inboxes/:inbox_id`.
+#[component]
+pub fn InboxSettings() -> impl IntoView {
+    let ctx = use_account();
+    let params = use_params_map();
+    let inbox_id = Memo::new(move |_| {
+        params
+            .read()
+            .get("inbox_id")
+            .and_then(|s| s.parse::<i64>().ok())
+    });
+    let inbox = RwSignal::new(Load::<Inbox>::Loading);
+    let load = move || {
+        let (Some(account_id), Some(id)) =
+            (ctx.account_id.get_untracked(), inbox_id.get_untracked())
+        else {
+            inbox.set(Load::Failed(shared::ErrorBody {
+                error: "not_found".into(),
+                ..Default::default()
+            }));
+            return;
+        };
+        inbox.set(Load::Loading);
+        leptos::task::spawn_local(async move {
+            let result = api::get_inbox(account_id, id).await;
+            if inbox_id.get_untracked() == Some(id) {
+                inbox.set(match result {
+                    Ok(i) => Load::Ready(i),
+                    Err(e) => Load::Failed(e),
+                });
+            }
+        });
+    };
+    Effect::new(move |_| {
+        inbox_id.track();
+        ctx.account_id.track();
+        load();
+    });
+
+    view! {
+        <section class="card">
+            <a
+                class="back-link"
+                href=move || format!("/app/accounts/{}/settings/inboxes", ctx.account_id.get().unwrap_or_default())
+            >
+                {tr("new-inbox-back")}
+            </a>
+            <header class="card-header">
+                <div>
+                    <h1 data-testid="page-title">{tr("inbox-settings-title")}</h1>
+                    <p class="muted">{tr("inbox-settings-description")}</p>
+                </div>
+            </header>
+            {move || match inbox.get() {
+                Load::Loading => {
+                    view! {
+                        <div data-testid="inbox-settings-loading" aria-busy="true">
+                            <p class="sr-only" role="status">
+                                {tr("loading")}
+                            </p>
+                            <div class="skeleton skeleton-text" aria-hidden="true"></div>
+                        </div>
+                    }
+                        .into_any()
+                }
+                Load::Failed(err) => {
+                    let code = err.error;
+                    view! {
+                        <div class="state state-error" data-testid="inbox-settings-error" role="alert">
+                            <p>{move || t_error(&code)}</p>
+                            <button type="button" class="btn btn-secondary" on:click=move |_| load()>
+                                {tr("retry")}
+                            </button>
+                        </div>
+                    }
+                        .into_any()
+                }
+                Load::Ready(i) => view! { <InboxDetails inbox=i on_saved=move |i| inbox.set(Load::Ready(i)) /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn InboxDetails(inbox: Inbox, #[prop(into)] on_saved: Callback<Inbox>) -> impl IntoView {
+    let ctx = use_account();
+    let toasts = use_toasts();
+    let label_key = inbox.channel_type.label_key();
+    let saved_name = inbox.name.clone();
+    let name = RwSignal::new(inbox.name.clone());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let blank = move || name.with(|n| n.trim().is_empty());
+    let unchanged = move || name.with(|n| n.trim() == saved_name);
+    let (account_id, inbox_id) = (inbox.account_id, inbox.id);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || blank() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let update = UpdateInbox {
+            name: Some(name.get_untracked().trim().to_owned()),
+            channel: None,
+        };
+        leptos::task::spawn_local(async move {
+            let result = api::update_inbox(account_id, inbox_id, &update).await;
+            busy.set(false);
+            match result {
+                Ok(updated) => {
+                    toasts.show("inbox-settings-saved");
+                    ctx.reload();
+                    on_saved.run(updated);
+                }
+                Err(e) => error.set(Some(e.error)),
+            }
+        });
+    };
+    view! {
+        <div class="inbox-summary" data-testid="inbox-settings" data-inbox-id=inbox.id>
+            <ChannelIcon
+                channel_type=inbox.channel_type.clone()
+                provider=inbox.provider.clone()
+                medium=inbox.medium.clone()
+                size=40
+            />
+            <div>
+                <p class="inbox-summary-name" data-testid="inbox-settings-name">
+                    {inbox.name.clone()}
+                </p>
+                <p class="muted" data-testid="inbox-settings-type">
+                    {move || t(label_key)}
+                </p>
+            </div>
+        </div>
+        {inbox
+            .reauthorization_required
+            .then(|| {
+                view! {
+                    <p class="alert alert-warning" role="alert" data-testid="reauthorize-banner">
+                        {tr("inbox-settings-reauthorize")}
+                    </p>
+                }
+            })}
+        <dl class="details">
+            <dt>{tr("inbox-settings-id")}</dt>
+            <dd>{inbox.id}</dd>
+            <dt>{tr("inbox-settings-type")}</dt>
+            <dd>{move || t(label_key)}</dd>
+            {inbox
+                .phone_number
+                .clone()
+                .map(|p| view! { <dt>{tr("inbox-settings-phone")}</dt> <dd>{p}</dd> })}
+            {inbox
+                .username
+                .clone()
+                .map(|u| view! { <dt>{tr("inbox-settings-username")}</dt> <dd>{u}</dd> })}
+        </dl>
+        <form class="form" on:submit=on_submit novalidate>
+            <div class="field">
+                <label for="inbox-name">{tr("inbox-settings-name")}</label>
+                <input
+                    id="inbox-name"
+                    type="text"
+                    data-testid="inbox-name-input"
+                    placeholder=tr("inbox-settings-name-placeholder")
+                    aria-describedby="inbox-name-help inbox-name-error"
+                    aria-invalid=move || blank().to_string()
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <p id="inbox-name-help" class="help">{tr("inbox-settings-name-help")}</p>
+                <p id="inbox-name-error" class="field-error" aria-live="polite">
+                    {move || blank().then(|| t("inbox-settings-name-required"))}
+                </p>
+            </div>
+            {move || {
+                error
+                    .get()
+                    .map(|code| {
+                        view! {
+                            <p class="alert alert-error" role="alert" data-testid="inbox-settings-save-error">
+                                {move || t_error(&code)}
+                            </p>
+                        }
+                    })
+            }}
+            <button
+                type="submit"
+                class="btn btn-primary"
+                data-testid="inbox-settings-save"
+                disabled=move || busy.get() || blank() || unchanged()
+            >
+                {move || busy.get().then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+                {move || if busy.get() { t("inbox-settings-saving") } else { t("inbox-settings-save") }}
+            </button>
+        </form>
+    }
+}
