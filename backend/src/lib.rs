@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod channels;
 pub mod cli;
 pub mod config;
 pub mod crypto;

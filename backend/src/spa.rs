@@ -64,7 +64,7 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
         if !tag.contains(" src=") && !body[..close].trim().is_empty() {
             hashes.push(format!(
                 "'sha256-{}'",
-                STANDARD.encode(Sha256::digest(body[..close].as_bytes()))
+                STANDARD.encode(Sha256::digest(&body.as_bytes()[..close]))
             ));
         }
         rest = &body[close..];

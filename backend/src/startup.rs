@@ -1,5 +1,6 @@
 //! Builds the application: database, keys, routes and middleware, bound to a port.
 
+use crate::channels::twilio::TwilioClient;
 use crate::config::Settings;
 use crate::crypto::{generate_secret_key_base, Keys};
 use crate::error::ApiError;
@@ -14,6 +15,7 @@ use anyhow::{bail, Context};
 use secrecy::SecretString;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -70,10 +72,12 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
     let keys = Keys::derive(&resolve_secret_key_base(settings)?);
     let db = db::connect(settings).await?;
     db::migrate(&db).await?;
+    let twilio = TwilioClient::new(&settings.twilio_api_url, Duration::from_secs(15))?;
     Ok(AppState {
         db,
         settings: Arc::new(settings.clone()),
         keys,
+        twilio,
     })
 }
 

@@ -1,5 +1,6 @@
 //! What every handler can reach: the pool, the settings and the derived keys.
 
+use crate::channels::twilio::TwilioClient;
 use crate::config::Settings;
 use crate::crypto::Keys;
 use sea_orm::DatabaseConnection;
@@ -10,4 +11,5 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub keys: Keys,
+    pub twilio: TwilioClient,
 }

@@ -11,6 +11,7 @@ mod m20261127_000006_create_channel_api;
 mod m20261127_000007_create_inboxes;
 mod m20261127_000008_create_inbox_members;
 mod m20261127_000009_create_installation_configs;
+mod m20261127_000010_create_channel_voice;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_create_inboxes::Migration),
             Box::new(m20261127_000008_create_inbox_members::Migration),
             Box::new(m20261127_000009_create_installation_configs::Migration),
+            Box::new(m20261127_000010_create_channel_voice::Migration),
         ]
     }
 }

@@ -112,8 +112,16 @@ pub struct Inbox {
     pub instagram_id: Option<String>,
     pub username: Option<String>,
     pub webhook_url: Option<String>,
+    /// Voice: where Twilio sends calls and call status (`FRONTEND_URL/twilio/voice/{call,status}/<digits>`).
+    #[serde(default)]
+    pub voice_call_webhook_url: Option<String>,
+    #[serde(default)]
+    pub voice_status_webhook_url: Option<String>,
     pub reauthorization_required: bool,
     pub created_at: i64,
+    /// Set on create when provisioning succeeded only in part (e.g. the number is not in the Twilio account).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisioning_warnings: Vec<String>,
 }
 
 impl Inbox {
@@ -149,6 +157,44 @@ pub enum NewChannel {
         #[serde(default)]
         webhook_url: Option<String>,
     },
+    Voice(NewVoiceChannel),
+}
+
+/// `channel` of a voice inbox. Every field is optional at the JSON level so that validation can report all
+/// missing ones at once (`shared::validate::voice_channel`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewVoiceChannel {
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub provider_config: Option<TwilioConfig>,
+}
+
+/// Twilio credentials: the account SID and auth token (checked first) and an API key used for provisioning.
+/// Never serialized in a response: only requests carry it.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwilioConfig {
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    #[serde(default)]
+    pub auth_token: Option<String>,
+    #[serde(default)]
+    pub api_key_sid: Option<String>,
+    #[serde(default)]
+    pub api_key_secret: Option<String>,
+}
+
+impl std::fmt::Debug for TwilioConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwilioConfig")
+            .field("account_sid", &self.account_sid)
+            .field("api_key_sid", &self.api_key_sid)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `PATCH …/inboxes/{id}`.
@@ -166,6 +212,9 @@ pub struct UpdateInbox {
 pub struct UpdateChannel {
     #[serde(default)]
     pub webhook_url: Option<String>,
+    /// Voice: new Twilio credentials (re-checked with Twilio before they are stored).
+    #[serde(default)]
+    pub provider_config: Option<TwilioConfig>,
 }
 
 /// `POST/PATCH/DELETE …/inbox_members`.

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod account_user;
 pub mod channel_api;
+pub mod channel_voice;
 pub mod inbox;
 pub mod inbox_member;
 pub mod session;

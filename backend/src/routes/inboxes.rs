@@ -4,7 +4,6 @@ use crate::inboxes::{self, CREATABLE_TYPES};
 use crate::json::{from_value, Json};
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use sea_orm::TransactionTrait;
 use shared::dto::{CreateInbox, Inbox, Payload, UpdateInbox};
 
 /// The inboxes the caller may see: all for administrators, their own for agents.
@@ -20,7 +19,7 @@ pub async fn list(
     let role = role_in(&state.db, &auth, account_id).await?;
     let rows = inboxes::visible(&state.db, account_id, auth.user.id, role).await?;
     Ok(HttpResponse::Ok().json(Payload {
-        payload: inboxes::to_dtos(&state.db, rows).await?,
+        payload: inboxes::to_dtos(&state.db, &state.settings.frontend_url, rows).await?,
     }))
 }
 
@@ -47,10 +46,7 @@ pub async fn create(
         _ => {}
     }
     let req: CreateInbox = from_value(body.0)?;
-    let txn = state.db.begin().await?;
-    let inbox = inboxes::create(&txn, account_id, &req.name, &req.channel).await?;
-    let dto = inboxes::to_dto(&txn, inbox).await?;
-    txn.commit().await?;
+    let dto = inboxes::create(&state, account_id, &req.name, &req.channel).await?;
     tracing::info!(inbox_id = dto.id, "inbox created");
     Ok(HttpResponse::Ok().json(dto))
 }
@@ -66,7 +62,8 @@ pub async fn show(
     let (account_id, inbox_id) = path.into_inner();
     let role = role_in(&state.db, &auth, account_id).await?;
     let inbox = inboxes::find_visible(&state.db, account_id, inbox_id, auth.user.id, role).await?;
-    Ok(HttpResponse::Ok().json(inboxes::to_dto(&state.db, inbox).await?))
+    Ok(HttpResponse::Ok()
+        .json(inboxes::to_dto(&state.db, &state.settings.frontend_url, inbox).await?))
 }
 
 /// Renames an inbox or changes its channel settings (administrators).
@@ -80,14 +77,10 @@ pub async fn update(
     body: Json<UpdateInbox>,
 ) -> Result<HttpResponse, ApiError> {
     let (account_id, inbox_id) = path.into_inner();
-    let txn = state.db.begin().await?;
-    let role = role_in(&txn, &auth, account_id).await?;
-    let inbox = inboxes::find_visible(&txn, account_id, inbox_id, auth.user.id, role).await?;
-    require_admin(&txn, &auth, account_id).await?;
-    let inbox = inboxes::update(&txn, inbox, &body.0).await?;
-    let dto = inboxes::to_dto(&txn, inbox).await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Ok().json(dto))
+    let role = role_in(&state.db, &auth, account_id).await?;
+    let inbox = inboxes::find_visible(&state.db, account_id, inbox_id, auth.user.id, role).await?;
+    require_admin(&state.db, &auth, account_id).await?;
+    Ok(HttpResponse::Ok().json(inboxes::update(&state, inbox, &body.0).await?))
 }
 
 /// Deletes an inbox and its channel (administrators).
@@ -100,12 +93,10 @@ pub async fn remove(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (account_id, inbox_id) = path.into_inner();
-    let txn = state.db.begin().await?;
-    let role = role_in(&txn, &auth, account_id).await?;
-    let inbox = inboxes::find_visible(&txn, account_id, inbox_id, auth.user.id, role).await?;
-    require_admin(&txn, &auth, account_id).await?;
-    inboxes::delete(&txn, inbox).await?;
-    txn.commit().await?;
+    let role = role_in(&state.db, &auth, account_id).await?;
+    let inbox = inboxes::find_visible(&state.db, account_id, inbox_id, auth.user.id, role).await?;
+    require_admin(&state.db, &auth, account_id).await?;
+    inboxes::delete(&state, inbox).await?;
     tracing::info!("inbox deleted");
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

@@ -15,7 +15,7 @@ pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// A database that exists for one test and is removed afterwards.
 pub enum TestDb {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Sqlite(tempfile::TempDir),
     Postgres(String),
 }
 
@@ -60,9 +60,14 @@ pub struct TestApp {
     /// A client with a cookie store, like a browser.
     pub browser: reqwest::Client,
     pub client: reqwest::Client,
+    /// Fake Twilio REST API (`TWILIO_API_URL`).
+    pub twilio: wiremock::MockServer,
+    pub db_file: Option<std::path::PathBuf>,
     _db: TestDb,
     _static: tempfile::TempDir,
 }
+
+pub const FRONTEND_URL: &str = "https://switchboard.test";
 
 pub const INDEX_HTML: &str = r#"<!DOCTYPE html><html><head><link rel="modulepreload" href="/app/frontend.js"><script type="module">import init from '/app/frontend.js';await init('/app/frontend_bg.wasm');</script></head><body></body></html>"#;
 
@@ -72,6 +77,11 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(extra_env: &[(&str, &str)]) -> TestApp {
     let (url, db, static_dir) = fresh_database().await;
+    let twilio = wiremock::MockServer::start().await;
+    let db_file = match &db {
+        TestDb::Sqlite(dir) => Some(dir.path().join("test.db")),
+        TestDb::Postgres(_) => None,
+    };
     std::fs::write(static_dir.path().join("index.html"), INDEX_HTML).expect("index.html");
     std::fs::write(
         static_dir.path().join("frontend.js"),
@@ -83,6 +93,8 @@ pub async fn spawn_app_with(extra_env: &[(&str, &str)]) -> TestApp {
         ("LISTEN_ADDR".into(), "127.0.0.1:0".into()),
         ("SECRET_KEY_BASE".into(), "0123456789abcdef".repeat(8)),
         ("STATIC_DIR".into(), static_dir.path().display().to_string()),
+        ("FRONTEND_URL".into(), FRONTEND_URL.into()),
+        ("TWILIO_API_URL".into(), twilio.uri()),
     ]);
     for (k, v) in extra_env {
         env.insert(k.to_string(), v.to_string());
@@ -106,6 +118,8 @@ pub async fn spawn_app_with(extra_env: &[(&str, &str)]) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+        twilio,
+        db_file,
         _db: db,
         _static: static_dir,
     }

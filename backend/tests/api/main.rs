@@ -7,3 +7,4 @@ mod helpers;
 mod inbox_members;
 mod inboxes;
 mod server;
+mod voice;

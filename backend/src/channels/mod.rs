@@ -1,0 +1,4 @@
+//! Channel kinds with behaviour beyond a row: provider clients and provisioning.
+
+pub mod twilio;
+pub mod voice;

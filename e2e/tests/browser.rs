@@ -1,0 +1,672 @@
+//! Browser end-to-end test: the real `switchboard` binary serving the real Trunk build (`dist/`), driven by
+//! headless Debian Chromium through chromedriver.
+//!
+//! Database: `TEST_DATABASE=sqlite` (default) uses a fresh SQLite file; `TEST_DATABASE=postgres` creates a
+//! fresh database on `postgres://postgres@127.0.0.1:5432` (through `psql`, connecting to the `test` database;
+//! override with `TEST_POSTGRES_URL`) and drops it afterwards.
+//!
+//! Needs `target/debug/switchboard` (`cargo build -p backend`, or `SWITCHBOARD_BIN`), `dist/index.html`
+//! (`make spa`, or `SWITCHBOARD_STATIC_DIR`), `/usr/bin/chromium` and `chromedriver` (`make setup-test`).
+//! One test function, so only one Chromium runs at a time. A failing run keeps its directory under
+//! `target/e2e/` with a screenshot, the page source and the server and chromedriver logs.
+
+use std::fs;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{anyhow, bail, ensure, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use shared::dto::CreatedAdmin;
+
+const ADMIN_EMAIL: &str = "ada@example.com";
+const ADMIN_PASSWORD: &str = "correct horse battery staple";
+const INBOX_NAME: &str = "Website API";
+const SECRET_KEY_BASE: &str = "5f1c0e9a7b3d4c2e8f6a1b0c9d7e5f3a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e";
+const UI_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_is_refused_a_wrong_password_then_signs_in_sees_the_api_inbox_with_its_icon_and_switches_language(
+) -> Result<()> {
+    let run = RunDir::new()?;
+    let database = TestDatabase::create(&run)?;
+    let server = Server::start(&run, &database).await?;
+
+    let admin = server.create_admin()?;
+    let account_id = admin
+        .account_id
+        .ok_or_else(|| anyhow!("create-admin --account-name printed no account_id"))?;
+    create_api_inbox(&server, account_id, &admin.access_token).await?;
+
+    let (en_title, es_title) = (
+        fluent_message("en", "inboxes-title")?,
+        fluent_message("es", "inboxes-title")?,
+    );
+    ensure!(
+        en_title != es_title,
+        "inboxes-title is the same in en and es ({en_title:?}); nothing to switch to"
+    );
+
+    let driver = ChromeDriver::start(&run)?;
+    let client = driver.connect(&run).await?;
+    let outcome = async {
+        a_wrong_password_shows_an_error_and_no_inboxes(&client, &server).await?;
+        the_admin_sees_the_inbox_and_switches_language(&client, &server, &en_title, &es_title).await
+    }
+    .await;
+    let outcome = match outcome {
+        Ok(()) => Ok(()),
+        Err(err) => Err(err.context(save_failure_artifacts(&client, &run).await)),
+    };
+    // Always end the WebDriver session: killing chromedriver alone leaves Chromium running.
+    let closed = client.close().await;
+    outcome.with_context(|| format!("server log: {}", server.log.display()))?;
+    closed.context("closing the WebDriver session")?;
+
+    drop(driver);
+    drop(server);
+    drop(database);
+    run.remove();
+    Ok(())
+}
+
+async fn a_wrong_password_shows_an_error_and_no_inboxes(
+    client: &Client,
+    server: &Server,
+) -> Result<()> {
+    client.goto(&server.url("/app/login")).await?;
+    fill(client, "[data-testid=login-email]", ADMIN_EMAIL).await?;
+    fill(client, "[data-testid=login-password]", "not the password").await?;
+    wait_for(client, "[data-testid=login-submit]")
+        .await?
+        .click()
+        .await?;
+
+    let error = wait_for(client, "[data-testid=login-error]").await?;
+    ensure!(
+        !error.text().await?.trim().is_empty(),
+        "[data-testid=login-error] is shown but empty"
+    );
+    ensure!(
+        client
+            .find_all(css("[data-testid=inbox-row]"))
+            .await?
+            .is_empty(),
+        "a wrong password still showed the inbox list"
+    );
+    let path = client.current_url().await?.path().to_owned();
+    ensure!(
+        path.starts_with("/app/login"),
+        "a wrong password navigated away from the sign-in page, to {path}"
+    );
+    Ok(())
+}
+
+async fn the_admin_sees_the_inbox_and_switches_language(
+    client: &Client,
+    server: &Server,
+    en_title: &str,
+    es_title: &str,
+) -> Result<()> {
+    client.goto(&server.url("/app/login")).await?;
+    fill(client, "[data-testid=login-email]", ADMIN_EMAIL).await?;
+    fill(client, "[data-testid=login-password]", ADMIN_PASSWORD).await?;
+    wait_for(client, "[data-testid=login-submit]")
+        .await?
+        .click()
+        .await?;
+
+    // The inbox list: a row named "Website API" carrying the API channel icon.
+    wait_for(client, "[data-testid=inbox-row]").await?;
+    let row = find_inbox_row(client, INBOX_NAME).await?;
+    row.find(css(r#"[data-icon="i-woot-api"]"#))
+        .await
+        .with_context(|| format!("the {INBOX_NAME:?} row has no [data-icon=\"i-woot-api\"]"))?;
+
+    // The sidebar lists it too, with the same icon.
+    wait_for(client, "[data-testid=sidebar] [data-testid=sidebar-inbox]").await?;
+    let mut seen = Vec::new();
+    let mut entry = None;
+    for candidate in client
+        .find_all(css("[data-testid=sidebar] [data-testid=sidebar-inbox]"))
+        .await?
+    {
+        let text = candidate.text().await?.trim().to_owned();
+        if text.contains(INBOX_NAME) {
+            entry = Some(candidate);
+            break;
+        }
+        seen.push(text);
+    }
+    let entry = entry
+        .ok_or_else(|| anyhow!("the sidebar does not list {INBOX_NAME:?}; it lists {seen:?}"))?;
+    entry
+        .find(css(r#"[data-icon="i-woot-api"]"#))
+        .await
+        .with_context(|| {
+            format!("the sidebar entry for {INBOX_NAME:?} has no [data-icon=\"i-woot-api\"]")
+        })?;
+
+    // Language: English first (the browser asks for en-US), then Spanish from the switcher.
+    wait_for_text(client, "[data-testid=page-title]", en_title).await?;
+    wait_for(client, "select[data-testid=language-select]")
+        .await?
+        .select_by_value("es")
+        .await
+        .context("choosing es in select[data-testid=language-select]")?;
+    wait_for_text(client, "[data-testid=page-title]", es_title).await?;
+
+    // Still the same inbox, still its icon, in Spanish.
+    let row = find_inbox_row(client, INBOX_NAME).await?;
+    row.find(css(r#"[data-icon="i-woot-api"]"#))
+        .await
+        .context("the inbox row lost its icon after switching language")?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------ browser helpers
+
+fn css(selector: &str) -> Locator<'_> {
+    Locator::Css(selector)
+}
+
+/// Polls until `selector` matches, up to [`UI_TIMEOUT`].
+async fn wait_for(client: &Client, selector: &str) -> Result<Element> {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        if let Ok(element) = client.find(css(selector)).await {
+            return Ok(element);
+        }
+        if Instant::now() >= deadline {
+            let url = client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            bail!("{selector} did not appear within {UI_TIMEOUT:?} (page: {url})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The visible text of the first element matching `selector`, trimmed.
+async fn text_of(client: &Client, selector: &str) -> Result<String> {
+    Ok(wait_for(client, selector)
+        .await?
+        .text()
+        .await?
+        .trim()
+        .to_owned())
+}
+
+/// Polls until the text of `selector` is `expected`, up to [`UI_TIMEOUT`].
+async fn wait_for_text(client: &Client, selector: &str, expected: &str) -> Result<()> {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        // The element may be re-rendered between find and text: treat that as "not yet".
+        let seen = text_of(client, selector).await.unwrap_or_default();
+        if seen == expected {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            bail!("{selector} shows {seen:?}, expected {expected:?} (waited {UI_TIMEOUT:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn fill(client: &Client, selector: &str, value: &str) -> Result<()> {
+    let input = wait_for(client, selector).await?;
+    input.clear().await?;
+    input
+        .send_keys(value)
+        .await
+        .with_context(|| format!("typing into {selector}"))?;
+    Ok(())
+}
+
+/// The `[data-testid=inbox-row]` whose `[data-testid=inbox-name]` reads `name`.
+async fn find_inbox_row(client: &Client, name: &str) -> Result<Element> {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        let mut names = Vec::new();
+        for row in client.find_all(css("[data-testid=inbox-row]")).await? {
+            let Ok(name_element) = row.find(css("[data-testid=inbox-name]")).await else {
+                continue;
+            };
+            let text = name_element
+                .text()
+                .await
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            if text == name {
+                return Ok(row);
+            }
+            names.push(text);
+        }
+        if Instant::now() >= deadline {
+            bail!("no [data-testid=inbox-row] with [data-testid=inbox-name] {name:?}; rows are named {names:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Screenshot and page source next to the run's other files; returns a line saying where they are.
+async fn save_failure_artifacts(client: &Client, run: &RunDir) -> String {
+    run.keep();
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    if let Ok(png) = client.screenshot().await {
+        let _ = fs::write(run.path.join("failure.png"), png);
+    }
+    if let Ok(html) = client.source().await {
+        let _ = fs::write(run.path.join("failure.html"), html);
+    }
+    format!(
+        "browser was at {url}; screenshot and page source in {}",
+        run.path.display()
+    )
+}
+
+// ------------------------------------------------------------------------------------------ API helpers
+
+async fn create_api_inbox(server: &Server, account_id: i64, token: &str) -> Result<()> {
+    let response = reqwest::Client::new()
+        .post(server.url(&format!("/api/v1/accounts/{account_id}/inboxes")))
+        .header("api_access_token", token)
+        .json(&json!({ "name": INBOX_NAME, "channel": { "type": "api" } }))
+        .send()
+        .await
+        .context("POST …/inboxes")?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    ensure!(
+        status == reqwest::StatusCode::OK,
+        "creating the API inbox answered {status}: {body}"
+    );
+    Ok(())
+}
+
+/// The value of the single-line (or indented multi-line) Fluent message `id` in `i18n/<locale>/*.ftl`,
+/// `main.ftl` first.
+fn fluent_message(locale: &str, id: &str) -> Result<String> {
+    let dir = repo_root().join("i18n").join(locale);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "ftl"))
+        .collect();
+    files.sort_by_key(|path| (path.file_name() != Some("main.ftl".as_ref()), path.clone()));
+    for file in files {
+        let source =
+            fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+        let mut lines = source.lines();
+        while let Some(line) = lines.next() {
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            if key.trim_end() != id || line.starts_with(char::is_whitespace) {
+                continue;
+            }
+            let mut parts = vec![value.trim().to_owned()];
+            for continuation in lines.by_ref() {
+                if !continuation.starts_with(' ') || continuation.trim().is_empty() {
+                    break;
+                }
+                parts.push(continuation.trim().to_owned());
+            }
+            let text = parts
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            ensure!(!text.is_empty(), "{id} in {} is empty", file.display());
+            return Ok(text);
+        }
+    }
+    bail!("no Fluent message {id} in {}/*.ftl", dir.display())
+}
+
+// ------------------------------------------------------------------------------------------ processes
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("e2e/ sits in the repository root")
+        .to_path_buf()
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+fn unique_suffix() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{}_{:x}", std::process::id(), nanos)
+}
+
+/// `target/e2e/<unique>/`: the SQLite file, logs, the Chromium profile and failure artifacts. Removed after a
+/// passing run, kept after a failing one.
+struct RunDir {
+    path: PathBuf,
+    keep: std::sync::atomic::AtomicBool,
+}
+
+impl RunDir {
+    fn new() -> Result<Self> {
+        let path = repo_root().join("target").join("e2e").join(unique_suffix());
+        fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(Self {
+            path,
+            keep: false.into(),
+        })
+    }
+
+    fn keep(&self) {
+        self.keep.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn remove(self) {
+        if !self.keep.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+enum TestDatabase {
+    Sqlite {
+        url: String,
+    },
+    Postgres {
+        url: String,
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl TestDatabase {
+    fn create(run: &RunDir) -> Result<Self> {
+        match std::env::var("TEST_DATABASE").as_deref() {
+            Err(_) | Ok("") | Ok("sqlite") => Ok(Self::Sqlite {
+                url: format!("sqlite://{}/e2e.db?mode=rwc", run.path.display()),
+            }),
+            Ok("postgres") => {
+                let admin_url = std::env::var("TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(base, _)| base.to_owned())
+                    .ok_or_else(|| anyhow!("TEST_POSTGRES_URL {admin_url:?} names no database"))?;
+                let name = format!("t_e2e_{}", unique_suffix());
+                psql(&admin_url, &format!("CREATE DATABASE {name}"))?;
+                Ok(Self::Postgres {
+                    url: format!("{base}/{name}"),
+                    admin_url,
+                    name,
+                })
+            }
+            Ok(other) => bail!("TEST_DATABASE must be sqlite or postgres, not {other:?}"),
+        }
+    }
+
+    fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url } | Self::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Self::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            if let Err(err) = psql(
+                admin_url,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ) {
+                eprintln!("could not drop test database {name}: {err:#}");
+            }
+        }
+    }
+}
+
+fn psql(url: &str, sql: &str) -> Result<()> {
+    let output = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .output()
+        .context("running psql (is postgresql-client installed? `make setup-test`)")?;
+    ensure!(
+        output.status.success(),
+        "psql {sql:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    Ok(())
+}
+
+/// A running `switchboard serve`; killed on drop.
+struct Server {
+    child: Child,
+    base_url: String,
+    bin: PathBuf,
+    env: Vec<(&'static str, String)>,
+    log: PathBuf,
+}
+
+impl Server {
+    async fn start(run: &RunDir, database: &TestDatabase) -> Result<Self> {
+        let root = repo_root();
+        let bin = match std::env::var_os("SWITCHBOARD_BIN") {
+            Some(bin) => PathBuf::from(bin),
+            None => root.join("target").join("debug").join("switchboard"),
+        };
+        ensure!(
+            bin.is_file(),
+            "{} is missing: run `cargo build -p backend` (or set SWITCHBOARD_BIN)",
+            bin.display()
+        );
+        let dist = std::env::var_os("SWITCHBOARD_STATIC_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("dist"));
+        ensure!(
+            dist.join("index.html").is_file(),
+            "{} is missing: run `make spa` to build the SPA",
+            dist.join("index.html").display()
+        );
+
+        let port = free_port()?;
+        let base_url = format!("http://127.0.0.1:{port}");
+        let env = vec![
+            ("DATABASE_URL", database.url().to_owned()),
+            ("LISTEN_ADDR", format!("127.0.0.1:{port}")),
+            ("STATIC_DIR", dist.display().to_string()),
+            ("FRONTEND_URL", base_url.clone()),
+            ("SECRET_KEY_BASE", SECRET_KEY_BASE.to_owned()),
+        ];
+        let log = run.path.join("server.log");
+        let log_file = fs::File::create(&log)?;
+        let child = Command::new(&bin)
+            .arg("serve")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone()?)
+            .stderr(log_file)
+            .spawn()
+            .with_context(|| format!("starting {} serve", bin.display()))?;
+        let mut server = Self {
+            child,
+            base_url,
+            bin,
+            env,
+            log,
+        };
+        server.wait_until_healthy().await?;
+        Ok(server)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    async fn wait_until_healthy(&mut self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let health = self.url("/health");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()?;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "switchboard serve exited with {status} before answering:\n{}",
+                    tail(&self.log)
+                );
+            }
+            if let Ok(response) = http.get(&health).send().await {
+                if response.status() == reqwest::StatusCode::OK {
+                    return Ok(());
+                }
+            }
+            if Instant::now() >= deadline {
+                bail!(
+                    "GET /health did not answer 200 within 30 s:\n{}",
+                    tail(&self.log)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// `switchboard create-admin` against the same database; it prints one JSON line.
+    fn create_admin(&self) -> Result<CreatedAdmin> {
+        let output = Command::new(&self.bin)
+            .args([
+                "create-admin",
+                "--email",
+                ADMIN_EMAIL,
+                "--password",
+                ADMIN_PASSWORD,
+            ])
+            .args([
+                "--name",
+                "Ada Admin",
+                "--account-name",
+                "Acme",
+                "--super-admin",
+            ])
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .output()
+            .context("running switchboard create-admin")?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        ensure!(
+            output.status.success(),
+            "create-admin failed ({}):\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let line = stdout
+            .lines()
+            .rev()
+            .find(|line| line.trim_start().starts_with('{'))
+            .ok_or_else(|| anyhow!("create-admin printed no JSON line:\n{stdout}"))?;
+        serde_json::from_str(line).with_context(|| format!("create-admin printed {line:?}"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running `chromedriver`; killed on drop (after the session is closed).
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    fn start(run: &RunDir) -> Result<Self> {
+        let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
+        let port = free_port()?;
+        let log = fs::File::create(run.path.join("chromedriver.log"))?;
+        let child = Command::new(&program)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("starting {program} (install it with `make setup-test`)"))?;
+        let driver = Self { child, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            ensure!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on port {port} within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(driver)
+    }
+
+    async fn connect(&self, run: &RunDir) -> Result<Client> {
+        let profile = run.path.join("chromium-profile");
+        fs::create_dir_all(&profile)?;
+        let binary = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({
+                "binary": binary,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-quic",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--disable-sync",
+                    "--window-size=1280,900",
+                    "--lang=en-US",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+                "prefs": { "intl.accept_languages": "en-US,en" },
+            }),
+        );
+        // chromedriver speaks plain HTTP on loopback: no TLS stack for fantoccini.
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .context("opening a WebDriver session with chromedriver")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The last lines of a log file, for error messages.
+fn tail(path: &Path) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
+}
