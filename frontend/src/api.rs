@@ -5,7 +5,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::dto::{
-    Inbox, Payload, Profile, SessionUser, SignInRequest, SignInResponse, UpdateInbox,
+    Agent, CreateInbox, Inbox, InboxMembersRequest, Payload, Profile, SessionUser, SignInRequest,
+    SignInResponse, UpdateInbox,
 };
 use shared::ErrorBody;
 
@@ -129,4 +130,31 @@ pub async fn update_inbox(
     let url = format!("/api/v1/accounts/{account_id}/inboxes/{inbox_id}");
     let request = with_json(Request::patch(&url), update)?;
     read(request.send().await).await
+}
+
+/// `POST /api/v1/accounts/{account_id}/inboxes`.
+pub async fn create_inbox(account_id: i64, body: &CreateInbox) -> ApiResult<Inbox> {
+    let url = format!("/api/v1/accounts/{account_id}/inboxes");
+    let request = with_json(Request::post(&url), body)?;
+    read(request.send().await).await
+}
+
+/// `GET /api/v1/accounts/{account_id}/agents` (a bare array).
+pub async fn list_agents(account_id: i64) -> ApiResult<Vec<Agent>> {
+    let url = format!("/api/v1/accounts/{account_id}/agents");
+    read(get(&url).send().await).await
+}
+
+/// `PATCH /api/v1/accounts/{account_id}/inbox_members`: replaces the inbox's members.
+pub async fn set_inbox_members(
+    account_id: i64,
+    inbox_id: i64,
+    user_ids: Vec<i64>,
+) -> ApiResult<Vec<Agent>> {
+    let url = format!("/api/v1/accounts/{account_id}/inbox_members");
+    let body = InboxMembersRequest { inbox_id, user_ids };
+    let request = with_json(Request::patch(&url), &body)?;
+    read::<Payload<Vec<Agent>>>(request.send().await)
+        .await
+        .map(|p| p.payload)
 }

@@ -2,8 +2,9 @@ use crate::components::layout::AccountLayout;
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::i18n::provide_i18n;
 use crate::pages::{
-    conversations::Conversations, home::Home, inbox_settings::InboxSettings, inboxes::InboxList,
-    login::Login, new_inbox::NewInbox, not_found::NotFound, super_admin::SuperAdmin,
+    conversations::Conversations, home::Home, inbox_agents::InboxAgents, inbox_finish::InboxFinish,
+    inbox_settings::InboxSettings, inboxes::InboxList, login::Login, new_api::NewApiInbox,
+    new_inbox::NewInbox, new_voice::NewVoiceInbox, not_found::NotFound, super_admin::SuperAdmin,
 };
 use crate::session;
 use leptos::prelude::*;
@@ -26,7 +27,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/conversations") view=Conversations />
                     <Route path=path!("/conversations/:conversation_id") view=Conversations />
                     <Route path=path!("/settings/inboxes") view=InboxList />
+                    // Matched in order, first match wins: every static `new…` path comes before `:inbox_id`.
                     <Route path=path!("/settings/inboxes/new") view=NewInbox />
+                    <Route path=path!("/settings/inboxes/new/voice") view=NewVoiceInbox />
+                    <Route path=path!("/settings/inboxes/new/api") view=NewApiInbox />
+                    <Route path=path!("/settings/inboxes/new/:inbox_id/agents") view=InboxAgents />
+                    <Route path=path!("/settings/inboxes/new/:inbox_id/finish") view=InboxFinish />
                     <Route path=path!("/settings/inboxes/:inbox_id") view=InboxSettings />
                 </ParentRoute>
             </Routes>

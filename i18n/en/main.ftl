@@ -118,3 +118,116 @@ error-missing-requested-with = The request was refused for security reasons. Ple
 error-payload-too-large = That is too large to send.
 error-service-unavailable = The service is temporarily unavailable. Please try again in a moment.
 error-unsupported-channel-type = This channel type is not supported yet.
+error-twilio-setup-failed = Twilio refused the setup. Check the credentials and try again.
+error-twilio-setup-failed-with = Twilio refused the setup: { $message }
+
+## Form controls
+form-show = Show
+form-hide = Hide
+form-show-field = Show { $field }
+form-hide-field = Hide { $field }
+copy = Copy
+copied = Copied to the clipboard.
+copy-failed = Could not copy automatically. The text is selected: press Ctrl+C (⌘C on a Mac) to copy it.
+
+## New inbox wizard: channel tiles (channel-<key>-title / -description)
+wizard-back-to-channels = Choose another channel
+channel-voice-title = Voice
+channel-voice-description = Integrate with Twilio Voice
+channel-api-title = API
+channel-api-description = Make a custom channel using our API
+channel-instagram-title = Instagram
+channel-instagram-description = Connect your Instagram account
+channel-website-title = Website
+channel-website-description = Create a live-chat widget
+channel-facebook-title = Messenger
+channel-facebook-description = Connect your Facebook page
+channel-whatsapp-title = WhatsApp
+channel-whatsapp-description = Support your customers on WhatsApp
+channel-sms-title = SMS
+channel-sms-description = Integrate an SMS channel with Twilio or Bandwidth
+channel-email-title = Email
+channel-email-description = Connect with Gmail, Outlook or other providers
+channel-telegram-title = Telegram
+channel-telegram-description = Configure a Telegram channel using a bot token
+channel-line-title = LINE
+channel-line-description = Integrate your LINE channel
+channel-tiktok-title = TikTok
+channel-tiktok-description = Connect your TikTok account
+channel-twitter-title = X (Twitter)
+channel-twitter-description = Connect your X profile
+
+## New inbox wizard: voice
+voice-title = Voice channel
+voice-description = Receive phone calls through your Twilio number. Switchboard sets up the number's voice webhooks for you.
+voice-phone-number-label = Phone number
+voice-phone-number-placeholder = +15551234567
+voice-phone-number-help = Your Twilio number in E.164 format: a + then the country code and the number, no spaces.
+voice-phone-number-required = Enter the phone number.
+voice-phone-number-invalid = Enter the number in E.164 format, e.g. +15551234567 (a +, the country code and the number, no spaces or dashes).
+voice-phone-number-taken = This phone number is already connected to an inbox.
+voice-account-sid-label = Account SID
+voice-account-sid-placeholder = ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+voice-account-sid-help = In the Twilio Console, under Account Info on the home page. It starts with AC.
+voice-account-sid-required = Enter your Twilio Account SID.
+voice-account-sid-invalid = The Account SID is AC followed by 32 letters (a–f) and digits.
+voice-auth-token-label = Auth Token
+voice-auth-token-placeholder = Your Twilio auth token
+voice-auth-token-help = Next to the Account SID under Account Info in the Twilio Console.
+voice-auth-token-required = Enter your Twilio Auth Token.
+voice-api-key-sid-label = API Key SID
+voice-api-key-sid-placeholder = SKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+voice-api-key-sid-help = Create a Standard API key in the Twilio Console under Account › API keys & tokens. Its SID starts with SK.
+voice-api-key-sid-required = Enter your Twilio API Key SID.
+voice-api-key-sid-invalid = The API Key SID is SK followed by 32 letters (a–f) and digits.
+voice-api-key-secret-label = API Key Secret
+voice-api-key-secret-placeholder = Your API key secret
+voice-api-key-secret-help = Shown only once, when you create the API key in the Twilio Console.
+voice-api-key-secret-required = Enter your Twilio API Key Secret.
+voice-submit = Create voice channel
+voice-submitting = Creating voice channel…
+voice-provider-twilio = Twilio
+voice-webhooks-intro = Twilio sends calls to these two addresses. Switchboard configures them on your number automatically; if the number was not found, paste them in yourself.
+voice-call-webhook-url-label = Voice webhook URL
+voice-call-webhook-url-hint = In the Twilio Console, open your number › Voice Configuration and paste it under “A call comes in” (Webhook, HTTP POST).
+voice-status-webhook-url-label = Status callback URL
+voice-status-webhook-url-hint = On the same page, paste it under “Call status changes” (HTTP POST).
+
+## New inbox wizard: API
+api-title = API channel
+api-description = A custom channel: send and receive messages through Switchboard's API.
+api-name-label = Inbox name
+api-name-placeholder = e.g. Website chat backend
+api-name-help = Shown to agents in the sidebar and the conversation list.
+api-name-required = Enter a name.
+api-name-too-long = The name is too long (255 characters at most).
+api-name-invalid = This name cannot be used.
+api-webhook-url-label = Webhook URL (optional)
+api-webhook-url-placeholder = https://example.com/switchboard/webhook
+api-webhook-url-help = Switchboard posts new messages and events of this inbox to this address.
+api-webhook-url-invalid = Enter a full URL starting with https:// or http://.
+api-submit = Create API channel
+api-submitting = Creating API channel…
+
+## New inbox wizard: agents
+agents-title = Add agents
+agents-description = Choose the agents who handle this inbox's conversations. You can change them later.
+agents-legend = Agents
+agents-empty = There are no other agents in this account yet. You can add members to this inbox later.
+agents-continue = Continue
+agents-submit = Add agents
+agents-submitting = Adding agents…
+agents-skip = Skip
+
+## New inbox wizard: done
+finish-title = Done
+finish-description = Your new inbox is set up.
+finish-ready = Your inbox is ready
+finish-go-to-settings = Go to inbox settings
+warning-generic = The inbox was created, but part of its setup did not complete. Check its configuration.
+warning-phone-number-not-found-in-twilio = This number was not found in your Twilio account, so its webhooks were not set. Paste the two URLs below into the number's Voice Configuration, or calls will not reach this inbox.
+
+## Inbox settings (voice)
+inbox-settings-phone-e164 = E.164
+inbox-settings-provider = Provider
+inbox-settings-voice-config = Twilio configuration

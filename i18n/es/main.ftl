@@ -117,3 +117,116 @@ error-missing-requested-with = La solicitud fue rechazada por motivos de segurid
 error-payload-too-large = Es demasiado grande para enviarlo.
 error-service-unavailable = El servicio no está disponible temporalmente. Inténtalo de nuevo en un momento.
 error-unsupported-channel-type = Este tipo de canal todavía no es compatible.
+error-twilio-setup-failed = Twilio rechazó la configuración. Revisa las credenciales e inténtalo de nuevo.
+error-twilio-setup-failed-with = Twilio rechazó la configuración: { $message }
+
+## Controles de formulario
+form-show = Mostrar
+form-hide = Ocultar
+form-show-field = Mostrar { $field }
+form-hide-field = Ocultar { $field }
+copy = Copiar
+copied = Copiado al portapapeles.
+copy-failed = No se pudo copiar automáticamente. El texto está seleccionado: pulsa Ctrl+C (⌘C en Mac) para copiarlo.
+
+## Asistente de nueva bandeja: canales
+wizard-back-to-channels = Elegir otro canal
+channel-voice-title = Voz
+channel-voice-description = Integra Twilio Voice
+channel-api-title = API
+channel-api-description = Crea un canal personalizado con nuestra API
+channel-instagram-title = Instagram
+channel-instagram-description = Conecta tu cuenta de Instagram
+channel-website-title = Sitio web
+channel-website-description = Crea un widget de chat en vivo
+channel-facebook-title = Messenger
+channel-facebook-description = Conecta tu página de Facebook
+channel-whatsapp-title = WhatsApp
+channel-whatsapp-description = Atiende a tus clientes en WhatsApp
+channel-sms-title = SMS
+channel-sms-description = Integra un canal SMS con Twilio o Bandwidth
+channel-email-title = Correo electrónico
+channel-email-description = Conecta Gmail, Outlook u otros proveedores
+channel-telegram-title = Telegram
+channel-telegram-description = Configura un canal de Telegram con el token de un bot
+channel-line-title = LINE
+channel-line-description = Integra tu canal de LINE
+channel-tiktok-title = TikTok
+channel-tiktok-description = Conecta tu cuenta de TikTok
+channel-twitter-title = X (Twitter)
+channel-twitter-description = Conecta tu perfil de X
+
+## Asistente de nueva bandeja: voz
+voice-title = Canal de voz
+voice-description = Recibe llamadas a través de tu número de Twilio. Switchboard configura los webhooks de voz del número por ti.
+voice-phone-number-label = Número de teléfono
+voice-phone-number-placeholder = +15551234567
+voice-phone-number-help = Tu número de Twilio en formato E.164: un + seguido del código de país y el número, sin espacios.
+voice-phone-number-required = Introduce el número de teléfono.
+voice-phone-number-invalid = Introduce el número en formato E.164, p. ej. +15551234567 (un +, el código de país y el número, sin espacios ni guiones).
+voice-phone-number-taken = Este número de teléfono ya está conectado a una bandeja de entrada.
+voice-account-sid-label = Account SID
+voice-account-sid-placeholder = ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+voice-account-sid-help = En la consola de Twilio, en «Account Info» de la página de inicio. Empieza por AC.
+voice-account-sid-required = Introduce el Account SID de Twilio.
+voice-account-sid-invalid = El Account SID es AC seguido de 32 letras (a–f) y dígitos.
+voice-auth-token-label = Auth Token
+voice-auth-token-placeholder = Tu auth token de Twilio
+voice-auth-token-help = Junto al Account SID, en «Account Info» de la consola de Twilio.
+voice-auth-token-required = Introduce el Auth Token de Twilio.
+voice-api-key-sid-label = API Key SID
+voice-api-key-sid-placeholder = SKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+voice-api-key-sid-help = Crea una API key estándar en la consola de Twilio, en Account › API keys & tokens. Su SID empieza por SK.
+voice-api-key-sid-required = Introduce el API Key SID de Twilio.
+voice-api-key-sid-invalid = El API Key SID es SK seguido de 32 letras (a–f) y dígitos.
+voice-api-key-secret-label = API Key Secret
+voice-api-key-secret-placeholder = El secreto de tu API key
+voice-api-key-secret-help = Se muestra una sola vez, al crear la API key en la consola de Twilio.
+voice-api-key-secret-required = Introduce el API Key Secret de Twilio.
+voice-submit = Crear canal de voz
+voice-submitting = Creando canal de voz…
+voice-provider-twilio = Twilio
+voice-webhooks-intro = Twilio envía las llamadas a estas dos direcciones. Switchboard las configura en tu número automáticamente; si no se encontró el número, pégalas tú.
+voice-call-webhook-url-label = URL del webhook de voz
+voice-call-webhook-url-hint = En la consola de Twilio, abre tu número › Voice Configuration y pégala en «A call comes in» (Webhook, HTTP POST).
+voice-status-webhook-url-label = URL de callback de estado
+voice-status-webhook-url-hint = En la misma página, pégala en «Call status changes» (HTTP POST).
+
+## Asistente de nueva bandeja: API
+api-title = Canal API
+api-description = Un canal personalizado: envía y recibe mensajes a través de la API de Switchboard.
+api-name-label = Nombre de la bandeja
+api-name-placeholder = p. ej. Backend del chat web
+api-name-help = Se muestra a los agentes en la barra lateral y en la lista de conversaciones.
+api-name-required = Introduce un nombre.
+api-name-too-long = El nombre es demasiado largo (255 caracteres como máximo).
+api-name-invalid = Este nombre no se puede usar.
+api-webhook-url-label = URL del webhook (opcional)
+api-webhook-url-placeholder = https://example.com/switchboard/webhook
+api-webhook-url-help = Switchboard envía a esta dirección los mensajes y eventos nuevos de esta bandeja.
+api-webhook-url-invalid = Introduce una URL completa que empiece por https:// o http://.
+api-submit = Crear canal API
+api-submitting = Creando canal API…
+
+## Asistente de nueva bandeja: agentes
+agents-title = Añadir agentes
+agents-description = Elige los agentes que atenderán las conversaciones de esta bandeja. Puedes cambiarlos más tarde.
+agents-legend = Agentes
+agents-empty = Todavía no hay otros agentes en esta cuenta. Puedes añadir miembros a esta bandeja más tarde.
+agents-continue = Continuar
+agents-submit = Añadir agentes
+agents-submitting = Añadiendo agentes…
+agents-skip = Omitir
+
+## Asistente de nueva bandeja: listo
+finish-title = Listo
+finish-description = Tu nueva bandeja de entrada está configurada.
+finish-ready = Tu bandeja de entrada está lista
+finish-go-to-settings = Ir a la configuración de la bandeja
+warning-generic = La bandeja se creó, pero parte de su configuración no se completó. Revisa su configuración.
+warning-phone-number-not-found-in-twilio = No se encontró este número en tu cuenta de Twilio, así que no se configuraron sus webhooks. Pega las dos URL de abajo en la Voice Configuration del número o las llamadas no llegarán a esta bandeja.
+
+## Configuración de la bandeja (voz)
+inbox-settings-phone-e164 = E.164
+inbox-settings-provider = Proveedor
+inbox-settings-voice-config = Configuración de Twilio

@@ -1,5 +1,6 @@
 use crate::api;
 use crate::components::channel_icon::ChannelIcon;
+use crate::components::copy_field::VoiceWebhooks;
 use crate::components::layout::{use_account, Load};
 use crate::components::toast::use_toasts;
 use crate::i18n::{t, t_error, tr};
@@ -7,6 +8,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use shared::dto::{Inbox, UpdateInbox};
+use shared::ChannelType;
 
 /// `/app/accounts/:account_id/settings/inboxes/:inbox_id`.
 #[component]
@@ -161,12 +163,42 @@ fn InboxDetails(inbox: Inbox, #[prop(into)] on_saved: Callback<Inbox>) -> impl I
             {inbox
                 .phone_number
                 .clone()
-                .map(|p| view! { <dt>{tr("inbox-settings-phone")}</dt> <dd>{p}</dd> })}
+                .map(|p| {
+                    let readable = crate::phone::readable(&p);
+                    view! {
+                        <dt>{tr("inbox-settings-phone")}</dt>
+                        <dd>
+                            <span data-testid="inbox-settings-phone-readable">{readable}</span>
+                            <span class="muted">" · " {tr("inbox-settings-phone-e164")} " "</span>
+                            <code data-testid="inbox-settings-phone-e164">{p}</code>
+                        </dd>
+                    }
+                })}
+            {(inbox.channel_type == ChannelType::Voice)
+                .then(|| {
+                    let provider = inbox.provider.clone().unwrap_or_else(|| "twilio".to_owned());
+                    let provider_key = if provider == "twilio" { "voice-provider-twilio" } else { "channel-type-other" };
+                    view! {
+                        <dt>{tr("inbox-settings-provider")}</dt>
+                        <dd data-testid="inbox-settings-provider" data-provider=provider>
+                            {move || t(provider_key)}
+                        </dd>
+                    }
+                })}
             {inbox
                 .username
                 .clone()
                 .map(|u| view! { <dt>{tr("inbox-settings-username")}</dt> <dd>{u}</dd> })}
         </dl>
+        {(inbox.channel_type == ChannelType::Voice)
+            .then(|| {
+                view! {
+                    <section class="settings-section" aria-labelledby="voice-config-heading">
+                        <h2 id="voice-config-heading">{tr("inbox-settings-voice-config")}</h2>
+                        <VoiceWebhooks inbox=inbox.clone() />
+                    </section>
+                }
+            })}
         <form class="form" on:submit=on_submit novalidate>
             <div class="field">
                 <label for="inbox-name">{tr("inbox-settings-name")}</label>

@@ -1,8 +1,12 @@
 pub mod conversations;
 pub mod home;
+pub mod inbox_agents;
+pub mod inbox_finish;
 pub mod inbox_settings;
 pub mod inboxes;
 pub mod login;
+pub mod new_api;
 pub mod new_inbox;
+pub mod new_voice;
 pub mod not_found;
 pub mod super_admin;
