@@ -35,6 +35,8 @@ pub enum Command {
         #[arg(long)]
         super_admin: bool,
     },
+    /// Refresh Instagram tokens that are due once (the server also does this daily); prints a JSON summary.
+    RefreshInstagramTokens,
 }
 
 pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
@@ -66,6 +68,11 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             )
             .await?;
             println!("{}", serde_json::to_string(&created)?);
+        }
+        Command::RefreshInstagramTokens => {
+            let state = prepare(&settings).await?;
+            let summary = crate::channels::instagram::refresh::refresh_all(&state).await?;
+            println!("{}", serde_json::to_string(&summary)?);
         }
     }
     Ok(())

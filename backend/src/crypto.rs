@@ -21,6 +21,7 @@ type HmacSha256 = Hmac<Sha256>;
 #[derive(Clone)]
 pub struct Keys {
     seal: [u8; 32],
+    sign: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -35,6 +36,7 @@ impl Keys {
     pub fn derive(secret_key_base: &SecretString) -> Self {
         Keys {
             seal: derive_key(secret_key_base, "switchboard at-rest encryption v1"),
+            sign: derive_key(secret_key_base, "switchboard signed values v1"),
         }
     }
 
@@ -50,6 +52,29 @@ impl Keys {
                 .unwrap_or_default(),
         );
         format!("{SEAL_PREFIX}{}", STANDARD_NO_PAD.encode(out))
+    }
+
+    /// `base64url(data).base64url(HMAC-SHA256(data))`: tamper-evident, not secret.
+    pub fn sign(&self, data: &[u8]) -> String {
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.sign).expect("HMAC takes any key length");
+        mac.update(data);
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(data),
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    }
+
+    /// The data of a value made by `sign`, if its MAC checks out (compared in constant time).
+    pub fn verify(&self, signed: &str) -> Option<Vec<u8>> {
+        let (data, tag) = signed.split_once('.')?;
+        let data = URL_SAFE_NO_PAD.decode(data).ok()?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.sign).expect("HMAC takes any key length");
+        mac.update(&data);
+        mac.verify_slice(&tag).ok().map(|_| data)
     }
 
     pub fn open(&self, sealed: &str) -> anyhow::Result<SecretString> {
@@ -78,6 +103,20 @@ fn derive_key(secret_key_base: &SecretString, purpose: &str) -> [u8; 32] {
         .expect("HMAC takes any key length");
     mac.update(purpose.as_bytes());
     mac.finalize().into_bytes().into()
+}
+
+/// HMAC-SHA256 of `data` under `key`, hex (Meta's `X-Hub-Signature-256`).
+pub fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Whether `tag` is the HMAC-SHA256 of `data` under `key`, compared in constant time.
+pub fn hmac_sha256_matches(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    mac.verify_slice(tag).is_ok()
 }
 
 /// A random URL-safe token carrying `bytes` bytes of entropy.
@@ -148,6 +187,39 @@ mod tests {
         );
         assert!(k.open("v1:AAAA").is_err());
         assert!(k.open("plain").is_err());
+    }
+
+    #[test]
+    fn signed_values_verify_and_tampering_is_caught() {
+        let k = keys("a".repeat(64).as_str());
+        let signed = k.sign(b"{\"a\":1}");
+        assert_eq!(k.verify(&signed).unwrap(), b"{\"a\":1}");
+        let (data, tag) = signed.split_once('.').unwrap();
+        let forged = format!("{}.{tag}", URL_SAFE_NO_PAD.encode(b"{\"a\":2}"));
+        assert!(k.verify(&forged).is_none());
+        assert!(k.verify(data).is_none());
+        assert!(keys("b".repeat(64).as_str()).verify(&signed).is_none());
+    }
+
+    /// HMAC-SHA256 with an arbitrary key, compared in constant time (Meta's signatures).
+    #[test]
+    fn hmac_hex_matches_a_known_vector() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(hmac_sha256_matches(
+            b"Jefe",
+            b"what do ya want for nothing?",
+            &hex::decode("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+                .unwrap()
+        ));
+        assert!(!hmac_sha256_matches(
+            b"Jefe",
+            b"what do ya want for nothing!",
+            &[0u8; 32]
+        ));
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub enum ApiError {
     },
     #[error("{1}")]
     UnprocessableCode(&'static str, String),
+    #[error("{1}")]
+    BadRequestCode(&'static str, String),
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
     #[error("the request body is larger than {0} bytes")]
@@ -54,10 +56,18 @@ impl ApiError {
         Self::validation(e)
     }
 
+    /// The same code and message, answered as 400.
+    pub fn into_bad_request(self) -> Self {
+        match self {
+            ApiError::UnprocessableCode(code, message) => ApiError::BadRequestCode(code, message),
+            other => other,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::Validation { .. } => "validation_failed",
-            ApiError::UnprocessableCode(code, _) => code,
+            ApiError::UnprocessableCode(code, _) | ApiError::BadRequestCode(code, _) => code,
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Unauthorized => "unauthorized",
@@ -113,7 +123,7 @@ impl ResponseError for ApiError {
             ApiError::Validation { .. } | ApiError::UnprocessableCode(..) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_) | ApiError::BadRequestCode(..) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::MissingRequestedWith => StatusCode::FORBIDDEN,

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod global_config;
 pub mod inboxes;
 pub mod json;
 pub mod openapi;

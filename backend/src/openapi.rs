@@ -24,6 +24,10 @@ use utoipa::{Modify, OpenApi};
         routes::inbox_members::add,
         routes::inbox_members::replace,
         routes::inbox_members::remove,
+        routes::instagram::status,
+        routes::instagram::authorization,
+        routes::super_admin::show,
+        routes::super_admin::update,
     ),
     modifiers(&ApiToken)
 )]

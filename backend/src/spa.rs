@@ -9,38 +9,34 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+/// The built SPA. `index.html` is read on each request (it is small): a rebuild with new asset hashes is
+/// served at once, without restarting the server.
 #[derive(Clone)]
 pub struct Spa {
     dir: PathBuf,
-    index: Option<String>,
-    csp: String,
 }
 
 impl Spa {
     pub fn load(dir: &Path) -> Self {
-        let index = std::fs::read_to_string(dir.join("index.html")).ok();
-        if index.is_none() {
+        if !dir.join("index.html").is_file() {
             tracing::warn!(dir = %dir.display(), "no index.html in STATIC_DIR: build the SPA with `make spa`");
         }
-        let hashes = index
-            .as_deref()
-            .map(inline_script_hashes)
-            .unwrap_or_default();
         Spa {
             dir: dir.to_path_buf(),
-            csp: csp(&hashes),
-            index,
         }
     }
 
-    fn index_response(&self) -> HttpResponse {
-        match &self.index {
-            Some(html) => HttpResponse::Ok()
+    async fn index_response(&self) -> HttpResponse {
+        match tokio::fs::read_to_string(self.dir.join("index.html")).await {
+            Ok(html) => HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
-                .insert_header((header::CONTENT_SECURITY_POLICY, self.csp.clone()))
+                .insert_header((
+                    header::CONTENT_SECURITY_POLICY,
+                    csp(&inline_script_hashes(&html)),
+                ))
                 .insert_header((header::CACHE_CONTROL, "no-cache"))
-                .body(html.clone()),
-            None => HttpResponse::ServiceUnavailable()
+                .body(html),
+            Err(_) => HttpResponse::ServiceUnavailable()
                 .content_type("text/plain; charset=utf-8")
                 .body("The dashboard has not been built. Run `make spa` (or `make run`)."),
         }
@@ -96,7 +92,7 @@ pub async fn serve(req: HttpRequest, spa: web::Data<Spa>) -> actix_web::Result<H
             return Ok(file.into_response(&req));
         }
     }
-    Ok(spa.index_response())
+    Ok(spa.index_response().await)
 }
 
 #[cfg(test)]

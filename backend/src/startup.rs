@@ -1,5 +1,6 @@
 //! Builds the application: database, keys, routes and middleware, bound to a port.
 
+use crate::channels::instagram::graph::GraphClient;
 use crate::channels::twilio::TwilioClient;
 use crate::config::Settings;
 use crate::crypto::{generate_secret_key_base, Keys};
@@ -23,7 +24,12 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct Application {
     port: u16,
     server: Server,
+    state: AppState,
 }
+
+/// How often every Instagram token is checked for refresh, and how long after start the first pass runs.
+const REFRESH_EVERY: Duration = Duration::from_secs(24 * 3600);
+const FIRST_REFRESH_AFTER: Duration = Duration::from_secs(60);
 
 /// `SECRET_KEY_BASE`, or on SQLite one generated once and kept beside the database file.
 pub fn resolve_secret_key_base(settings: &Settings) -> anyhow::Result<SecretString> {
@@ -73,11 +79,13 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
     let db = db::connect(settings).await?;
     db::migrate(&db).await?;
     let twilio = TwilioClient::new(&settings.twilio_api_url, Duration::from_secs(15))?;
+    let graph = GraphClient::new(&settings.instagram_graph_url, Duration::from_secs(15))?;
     Ok(AppState {
         db,
         settings: Arc::new(settings.clone()),
         keys,
         twilio,
+        graph,
     })
 }
 
@@ -88,6 +96,7 @@ impl Application {
             .with_context(|| format!("binding {}", settings.listen_addr))?;
         let port = listener.local_addr()?.port();
         let spa = web::Data::new(Spa::load(&settings.static_dir));
+        let background = state.clone();
         let state = web::Data::new(state);
         let openapi = ApiDoc::openapi();
         let server = HttpServer::new(move || {
@@ -127,15 +136,34 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            state: background,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until stopped, with the daily Instagram token refresh beside it. Every instance runs the pass;
+    /// it only touches tokens that are due, so overlapping passes cost a redundant refresh at worst.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let state = self.state;
+        let refresher = tokio::spawn(async move {
+            tokio::time::sleep(FIRST_REFRESH_AFTER).await;
+            let mut every = tokio::time::interval(REFRESH_EVERY);
+            loop {
+                every.tick().await;
+                if let Err(e) = crate::channels::instagram::refresh::refresh_all(&state).await {
+                    tracing::error!(error = ?e, "Instagram token refresh pass failed");
+                }
+            }
+        });
+        let result = self.server.await;
+        refresher.abort();
+        result
     }
 }
 

@@ -1,5 +1,6 @@
 //! What every handler can reach: the pool, the settings and the derived keys.
 
+use crate::channels::instagram::graph::GraphClient;
 use crate::channels::twilio::TwilioClient;
 use crate::config::Settings;
 use crate::crypto::Keys;
@@ -12,4 +13,5 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub keys: Keys,
     pub twilio: TwilioClient,
+    pub graph: GraphClient,
 }

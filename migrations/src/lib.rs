@@ -12,6 +12,8 @@ mod m20261127_000007_create_inboxes;
 mod m20261127_000008_create_inbox_members;
 mod m20261127_000009_create_installation_configs;
 mod m20261127_000010_create_channel_voice;
+mod m20261127_000011_create_channel_instagram;
+mod m20261127_000012_create_oauth_states;
 
 pub struct Migrator;
 
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_create_inbox_members::Migration),
             Box::new(m20261127_000009_create_installation_configs::Migration),
             Box::new(m20261127_000010_create_channel_voice::Migration),
+            Box::new(m20261127_000011_create_channel_instagram::Migration),
+            Box::new(m20261127_000012_create_oauth_states::Migration),
         ]
     }
 }

@@ -118,6 +118,9 @@ pub struct Inbox {
     #[serde(default)]
     pub voice_status_webhook_url: Option<String>,
     pub reauthorization_required: bool,
+    /// Instagram: when the long-lived token expires (Unix seconds).
+    #[serde(default)]
+    pub token_expires_at: Option<i64>,
     pub created_at: i64,
     /// Set on create when provisioning succeeded only in part (e.g. the number is not in the Twilio account).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -238,4 +241,51 @@ pub struct CreatedAdmin {
     pub user_id: i64,
     pub account_id: Option<i64>,
     pub access_token: String,
+}
+
+/// `GET/POST /api/v1/super_admin/app_config?config=instagram`. Secrets are masked (`"••••"`) when set, `null`
+/// when not; `configured` says whether the app id and secret are both known (stored or from the environment).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstagramAppConfig {
+    #[serde(rename = "INSTAGRAM_APP_ID")]
+    pub app_id: Option<String>,
+    #[serde(rename = "INSTAGRAM_APP_SECRET")]
+    pub app_secret: Option<String>,
+    #[serde(rename = "INSTAGRAM_VERIFY_TOKEN")]
+    pub verify_token: Option<String>,
+    #[serde(rename = "INSTAGRAM_API_VERSION")]
+    pub api_version: String,
+    #[serde(rename = "ENABLE_INSTAGRAM_CHANNEL_HUMAN_AGENT")]
+    pub human_agent: bool,
+    pub configured: bool,
+    /// What to paste into Meta's dashboard, built from `FRONTEND_URL`.
+    pub urls: MetaAppUrls,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetaAppUrls {
+    pub webhook_callback_url: String,
+    pub oauth_redirect_url: String,
+    pub deauthorize_url: String,
+    pub data_deletion_url: String,
+}
+
+/// The mask shown for a stored secret; sending it back leaves the secret unchanged.
+pub const SECRET_MASK: &str = "••••";
+
+/// `GET /api/v1/accounts/{id}/instagram/status`: may this account start the Instagram connect flow?
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InstagramStatus {
+    pub configured: bool,
+}
+
+/// `POST /api/v1/accounts/{id}/instagram/authorization` → the URL to send the browser to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthorizationUrl {
+    pub success: bool,
+    pub url: String,
 }

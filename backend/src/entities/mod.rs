@@ -3,9 +3,12 @@
 pub mod account;
 pub mod account_user;
 pub mod channel_api;
+pub mod channel_instagram;
 pub mod channel_voice;
 pub mod inbox;
 pub mod inbox_member;
+pub mod installation_config;
+pub mod oauth_state;
 pub mod session;
 pub mod sign_in_failure;
 pub mod user;

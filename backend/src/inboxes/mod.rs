@@ -2,9 +2,9 @@
 
 pub mod members;
 
-use crate::channels::voice;
+use crate::channels::{instagram, voice};
 use crate::db::now;
-use crate::entities::{channel_api, channel_voice, inbox, inbox_member};
+use crate::entities::{channel_api, channel_instagram, channel_voice, inbox, inbox_member};
 use crate::error::ApiError;
 use crate::state::AppState;
 use sea_orm::{
@@ -76,7 +76,19 @@ pub async fn to_dtos(
             .map(|i| i.channel_id)
             .collect()
     };
-    let (api_ids, voice_ids) = (ids_of(ChannelType::Api), ids_of(ChannelType::Voice));
+    let (api_ids, voice_ids, ig_ids) = (
+        ids_of(ChannelType::Api),
+        ids_of(ChannelType::Voice),
+        ids_of(ChannelType::Instagram),
+    );
+    let ig_channels = if ig_ids.is_empty() {
+        Vec::new()
+    } else {
+        channel_instagram::Entity::find()
+            .filter(channel_instagram::Column::Id.is_in(ig_ids))
+            .all(db)
+            .await?
+    };
     let api_channels = if api_ids.is_empty() {
         Vec::new()
     } else {
@@ -112,6 +124,7 @@ pub async fn to_dtos(
                 voice_call_webhook_url: None,
                 voice_status_webhook_url: None,
                 reauthorization_required: false,
+                token_expires_at: None,
                 created_at: i.created_at,
                 provisioning_warnings: Vec::new(),
             };
@@ -129,6 +142,14 @@ pub async fn to_dtos(
                         dto.provider = Some(c.provider.clone());
                         dto.voice_call_webhook_url = Some(call);
                         dto.voice_status_webhook_url = Some(status);
+                    }
+                }
+                ChannelType::Instagram => {
+                    if let Some(c) = ig_channels.iter().find(|c| c.id == i.channel_id) {
+                        dto.instagram_id = Some(c.instagram_id.clone());
+                        dto.username = Some(c.username.clone());
+                        dto.reauthorization_required = c.reauthorization_required;
+                        dto.token_expires_at = Some(c.expires_at);
                     }
                 }
                 _ => {}
@@ -342,6 +363,14 @@ pub async fn update(
 pub async fn delete(state: &AppState, inbox: inbox::Model) -> Result<(), ApiError> {
     let channel_type = ChannelType::parse(&inbox.channel_type);
     let channel_id = inbox.channel_id;
+    if channel_type == ChannelType::Instagram {
+        if let Some(channel) = channel_instagram::Entity::find_by_id(channel_id)
+            .one(&state.db)
+            .await?
+        {
+            instagram::unsubscribe(state, &channel).await;
+        }
+    }
     let txn = state.db.begin().await?;
     inbox::Entity::delete_by_id(inbox.id).exec(&txn).await?;
     let voice_channel = match channel_type {
@@ -359,6 +388,12 @@ pub async fn delete(state: &AppState, inbox: inbox::Model) -> Result<(), ApiErro
                 .exec(&txn)
                 .await?;
             row
+        }
+        ChannelType::Instagram => {
+            channel_instagram::Entity::delete_by_id(channel_id)
+                .exec(&txn)
+                .await?;
+            None
         }
         _ => None,
     };

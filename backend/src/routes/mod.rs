@@ -5,7 +5,9 @@ pub mod auth;
 pub mod health;
 pub mod inbox_members;
 pub mod inboxes;
+pub mod instagram;
 pub mod profile;
+pub mod super_admin;
 
 use actix_web::web;
 
@@ -25,5 +27,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(inbox_members::list)
         .service(inbox_members::add)
         .service(inbox_members::replace)
-        .service(inbox_members::remove);
+        .service(inbox_members::remove)
+        .service(instagram::status)
+        .service(instagram::authorization)
+        .service(instagram::callback)
+        .service(instagram::deauthorize)
+        .service(instagram::data_deletion)
+        .service(instagram::deletion_status)
+        .service(super_admin::show)
+        .service(super_admin::update);
 }

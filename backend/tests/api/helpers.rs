@@ -62,6 +62,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Fake Twilio REST API (`TWILIO_API_URL`).
     pub twilio: wiremock::MockServer,
+    /// Fake Instagram: authorize page, token endpoint and Graph API on one server.
+    pub instagram: wiremock::MockServer,
     pub db_file: Option<std::path::PathBuf>,
     _db: TestDb,
     _static: tempfile::TempDir,
@@ -78,6 +80,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(extra_env: &[(&str, &str)]) -> TestApp {
     let (url, db, static_dir) = fresh_database().await;
     let twilio = wiremock::MockServer::start().await;
+    let instagram = wiremock::MockServer::start().await;
     let db_file = match &db {
         TestDb::Sqlite(dir) => Some(dir.path().join("test.db")),
         TestDb::Postgres(_) => None,
@@ -95,6 +98,9 @@ pub async fn spawn_app_with(extra_env: &[(&str, &str)]) -> TestApp {
         ("STATIC_DIR".into(), static_dir.path().display().to_string()),
         ("FRONTEND_URL".into(), FRONTEND_URL.into()),
         ("TWILIO_API_URL".into(), twilio.uri()),
+        ("INSTAGRAM_OAUTH_URL".into(), instagram.uri()),
+        ("INSTAGRAM_API_URL".into(), instagram.uri()),
+        ("INSTAGRAM_GRAPH_URL".into(), instagram.uri()),
     ]);
     for (k, v) in extra_env {
         env.insert(k.to_string(), v.to_string());
@@ -119,6 +125,7 @@ pub async fn spawn_app_with(extra_env: &[(&str, &str)]) -> TestApp {
             .build()
             .unwrap(),
         twilio,
+        instagram,
         db_file,
         _db: db,
         _static: static_dir,

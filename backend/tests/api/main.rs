@@ -6,5 +6,7 @@ mod cli;
 mod helpers;
 mod inbox_members;
 mod inboxes;
+mod instagram;
 mod server;
+mod super_admin;
 mod voice;

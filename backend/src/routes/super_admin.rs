@@ -1,0 +1,68 @@
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::global_config;
+use crate::json::Json;
+use crate::state::AppState;
+use actix_web::{get, post, web, HttpResponse};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use shared::dto::InstagramAppConfig;
+
+#[derive(Deserialize)]
+pub struct ConfigQuery {
+    config: Option<String>,
+}
+
+fn require_super_admin(auth: &AuthUser) -> Result<(), ApiError> {
+    if auth.user.super_admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+fn require_instagram(q: &ConfigQuery) -> Result<(), ApiError> {
+    match q.config.as_deref() {
+        Some("instagram") => Ok(()),
+        other => Err(ApiError::UnprocessableCode(
+            "unsupported_config",
+            format!(
+                "unknown config {:?}; supported: instagram",
+                other.unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// Instagram app settings (super admins); secrets masked.
+#[utoipa::path(params(("config" = String, Query, example = "instagram")), responses((status = 200, body = InstagramAppConfig), (status = 403, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[get("/api/v1/super_admin/app_config")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id))]
+pub async fn show(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: web::Query<ConfigQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_super_admin(&auth)?;
+    require_instagram(&q)?;
+    Ok(HttpResponse::Ok().json(global_config::instagram_view(&state).await?))
+}
+
+/// Sets Instagram app settings (super admins); a missing or masked secret keeps the stored one.
+#[utoipa::path(params(("config" = String, Query, example = "instagram")), request_body = InstagramAppConfig, responses((status = 200, body = InstagramAppConfig), (status = 422, body = shared::ErrorBody), (status = 403, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[post("/api/v1/super_admin/app_config")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: web::Query<ConfigQuery>,
+    body: Json<serde_json::Map<String, serde_json::Value>>,
+) -> Result<HttpResponse, ApiError> {
+    require_super_admin(&auth)?;
+    require_instagram(&q)?;
+    let txn = state.db.begin().await?;
+    global_config::update_instagram(&txn, &state.keys, &body.0).await?;
+    txn.commit().await?;
+    tracing::info!("Instagram app config updated");
+    Ok(HttpResponse::Ok().json(global_config::instagram_view(&state).await?))
+}
