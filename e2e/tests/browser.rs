@@ -7,7 +7,8 @@
 //!
 //! Needs `target/debug/switchboard` (`cargo build -p backend`, or `SWITCHBOARD_BIN`), `dist/index.html`
 //! (`make spa`, or `SWITCHBOARD_STATIC_DIR`), `/usr/bin/chromium` and `chromedriver` (`make setup-test`).
-//! One test function, so only one Chromium runs at a time. A failing run keeps its directory under
+//! One test function, so only one Chromium runs at a time. Twilio and Instagram are in-process `wiremock`
+//! fakes on loopback (`TWILIO_API_URL`, `INSTAGRAM_OAUTH_URL`, `INSTAGRAM_API_URL`, `INSTAGRAM_GRAPH_URL`). A failing run keeps its directory under
 //! `target/e2e/` with a screenshot, the page source and the server and chromedriver logs.
 
 use std::fs;
@@ -21,6 +22,8 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use shared::dto::CreatedAdmin;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
 const ADMIN_EMAIL: &str = "ada@example.com";
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
@@ -29,11 +32,15 @@ const SECRET_KEY_BASE: &str = "5f1c0e9a7b3d4c2e8f6a1b0c9d7e5f3a2b4c6d8e0f1a3b5c7
 const UI_TIMEOUT: Duration = Duration::from_secs(15);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_is_refused_a_wrong_password_then_signs_in_sees_the_api_inbox_with_its_icon_and_switches_language(
+async fn an_admin_signs_in_switches_language_creates_a_voice_inbox_and_connects_instagram(
 ) -> Result<()> {
     let run = RunDir::new()?;
     let database = TestDatabase::create(&run)?;
-    let server = Server::start(&run, &database).await?;
+    let twilio = FakeTwilio::start().await;
+    let instagram = FakeInstagram::start().await;
+    let mut extra_env = twilio.env();
+    extra_env.extend(instagram.env());
+    let server = Server::start(&run, &database, extra_env).await?;
 
     let admin = server.create_admin()?;
     let account_id = admin
@@ -54,7 +61,29 @@ async fn an_admin_is_refused_a_wrong_password_then_signs_in_sees_the_api_inbox_w
     let client = driver.connect(&run).await?;
     let outcome = async {
         a_wrong_password_shows_an_error_and_no_inboxes(&client, &server).await?;
-        the_admin_sees_the_inbox_and_switches_language(&client, &server, &en_title, &es_title).await
+        the_admin_sees_the_inbox_and_switches_language(&client, &server, &en_title, &es_title)
+            .await?;
+        // Back to English for the rest of the journey.
+        wait_for(&client, "select[data-testid=language-select]")
+            .await?
+            .select_by_value("en")
+            .await
+            .context("choosing en in select[data-testid=language-select]")?;
+        wait_for_text(&client, "[data-testid=page-title]", &en_title).await?;
+        the_admin_creates_a_voice_inbox_after_fixing_the_number(
+            &client,
+            &server,
+            account_id,
+            &admin.access_token,
+        )
+        .await?;
+        the_super_admin_configures_instagram_and_connects_an_account(
+            &client,
+            &server,
+            account_id,
+            &admin.access_token,
+        )
+        .await
     }
     .await;
     let outcome = match outcome {
@@ -167,6 +196,327 @@ async fn the_admin_sees_the_inbox_and_switches_language(
     Ok(())
 }
 
+const VOICE_NUMBER: &str = "+15551234567";
+const TWILIO_ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const TWILIO_API_KEY_SID: &str = "SK0123456789abcdef0123456789abcdef";
+const INSTAGRAM_USER_ID: &str = "17841400000000001";
+const INSTAGRAM_USERNAME: &str = "acme.shop";
+
+/// Issue 3: an invalid number is refused in the browser (nothing created), the fixed one creates the inbox
+/// through the fake Twilio, the wizard moves to the agents step and the sidebar lists the inbox with the phone icon.
+async fn the_admin_creates_a_voice_inbox_after_fixing_the_number(
+    client: &Client,
+    server: &Server,
+    account_id: i64,
+    token: &str,
+) -> Result<()> {
+    client
+        .goto(&server.url(&format!("/app/accounts/{account_id}/settings/inboxes/new")))
+        .await?;
+    // Instagram is not configured yet: its tile is disabled, says why and links super admins to the config page.
+    let instagram = wait_for(
+        client,
+        r#"div[data-testid=channel-option][data-channel="instagram"][aria-disabled="true"]"#,
+    )
+    .await?;
+    instagram
+        .find(css("[data-testid=instagram-not-configured]"))
+        .await
+        .context("the disabled Instagram tile does not say why")?;
+    let link = instagram
+        .find(css("a[data-testid=instagram-configure-link]"))
+        .await
+        .context("the disabled Instagram tile has no link to the super-admin page")?;
+    let href = link.attr("href").await?.unwrap_or_default();
+    ensure!(
+        href == "/app/super_admin/app_config?config=instagram",
+        "instagram-configure-link points to {href:?}"
+    );
+    wait_for(
+        client,
+        r#"a[data-testid=channel-option][data-channel="voice"]"#,
+    )
+    .await?
+    .click()
+    .await?;
+    wait_for_path(
+        client,
+        &format!("/app/accounts/{account_id}/settings/inboxes/new/voice"),
+    )
+    .await?;
+
+    fill(client, "[data-testid=voice-phone-number]", "15551234567").await?;
+    fill(
+        client,
+        "[data-testid=voice-account-sid]",
+        TWILIO_ACCOUNT_SID,
+    )
+    .await?;
+    fill(
+        client,
+        "[data-testid=voice-auth-token]",
+        "twilio-auth-token",
+    )
+    .await?;
+    fill(
+        client,
+        "[data-testid=voice-api-key-sid]",
+        TWILIO_API_KEY_SID,
+    )
+    .await?;
+    fill(
+        client,
+        "[data-testid=voice-api-key-secret]",
+        "twilio-key-secret",
+    )
+    .await?;
+
+    let error = wait_for_non_empty_text(client, "[data-testid=voice-phone-number-error]").await?;
+    ensure!(
+        error == fluent_message("en", "voice-phone-number-invalid")?,
+        "voice-phone-number-error reads {error:?}"
+    );
+    let submit = wait_for(client, "[data-testid=voice-submit]").await?;
+    ensure!(
+        !submit.is_enabled().await?,
+        "voice-submit is enabled with the number 15551234567"
+    );
+    // Pressing Enter in the form must not create anything either.
+    wait_for(client, "[data-testid=voice-api-key-secret]")
+        .await?
+        .send_keys("\u{E007}")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let inboxes = list_inboxes(server, account_id, token).await?;
+    ensure!(
+        inboxes.len() == 1,
+        "an invalid number still created something: {inboxes:?}"
+    );
+
+    fill(client, "[data-testid=voice-phone-number]", VOICE_NUMBER).await?;
+    wait_for_text(client, "[data-testid=voice-phone-number-error]", "").await?;
+    wait_for_enabled(client, "[data-testid=voice-submit]")
+        .await?
+        .click()
+        .await?;
+
+    let inbox_id = wait_for_agents_step(client, account_id).await?;
+    let entry = wait_for_sidebar_inbox(client, inbox_id).await?;
+    entry
+        .find(css(r#"[data-icon="i-ri-phone-fill"]"#))
+        .await
+        .context(
+            "the sidebar entry of the new voice inbox has no [data-icon=\"i-ri-phone-fill\"]",
+        )?;
+
+    let inboxes = list_inboxes(server, account_id, token).await?;
+    ensure!(
+        inboxes.iter().any(|i| i["id"] == inbox_id
+            && i["channel_type"] == "Channel::Voice"
+            && i["phone_number"] == VOICE_NUMBER),
+        "GET …/inboxes has no voice inbox {inbox_id} for {VOICE_NUMBER}: {inboxes:?}"
+    );
+    Ok(())
+}
+
+/// Issue 4: the super admin stores the Instagram app credentials, the picker's Instagram tile becomes active, the
+/// wizard sends the browser through the fake authorize page back to the server's callback, which creates the inbox
+/// and lands on the agents step.
+async fn the_super_admin_configures_instagram_and_connects_an_account(
+    client: &Client,
+    server: &Server,
+    account_id: i64,
+    token: &str,
+) -> Result<()> {
+    // Through the sidebar link, as a super admin would.
+    client
+        .goto(&server.url(&format!("/app/accounts/{account_id}/settings/inboxes")))
+        .await?;
+    wait_for(client, "[data-testid=nav-super-admin]")
+        .await?
+        .click()
+        .await?;
+    wait_for_path(client, "/app/super_admin/app_config").await?;
+
+    fill(client, "[data-testid=ig-app-id]", "123456789").await?;
+    fill(
+        client,
+        "[data-testid=ig-app-secret]",
+        "instagram-app-secret",
+    )
+    .await?;
+    fill(client, "[data-testid=ig-verify-token]", "my-verify-token").await?;
+    for url in [
+        "ig-url-webhook",
+        "ig-url-redirect",
+        "ig-url-deauthorize",
+        "ig-url-data-deletion",
+    ] {
+        let value = wait_for(client, &format!("[data-testid={url}]"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        ensure!(
+            value.starts_with(&server.base_url),
+            "[data-testid={url}] shows {value:?}, not a URL under {}",
+            server.base_url
+        );
+    }
+    wait_for(client, "[data-testid=ig-save]")
+        .await?
+        .click()
+        .await?;
+    wait_for(client, "[data-testid=ig-saved]").await?;
+    let secret = wait_for(client, "[data-testid=ig-app-secret]")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        secret == "••••",
+        "after saving, ig-app-secret shows {secret:?} instead of the mask"
+    );
+
+    client
+        .goto(&server.url(&format!("/app/accounts/{account_id}/settings/inboxes/new")))
+        .await?;
+    wait_for(
+        client,
+        r#"a[data-testid=channel-option][data-channel="instagram"]"#,
+    )
+    .await?
+    .click()
+    .await?;
+    wait_for_path(
+        client,
+        &format!("/app/accounts/{account_id}/settings/inboxes/new/instagram"),
+    )
+    .await?;
+    wait_for_enabled(client, "[data-testid=ig-connect]")
+        .await?
+        .click()
+        .await?;
+
+    let inbox_id = wait_for_agents_step(client, account_id).await?;
+    let entry = wait_for_sidebar_inbox(client, inbox_id).await?;
+    entry
+        .find(css(r#"[data-icon="i-woot-instagram"]"#))
+        .await
+        .context(
+            "the sidebar entry of the Instagram inbox has no [data-icon=\"i-woot-instagram\"]",
+        )?;
+    let name = entry.text().await?.trim().to_owned();
+    ensure!(
+        name == INSTAGRAM_USERNAME,
+        "the Instagram inbox is named {name:?} in the sidebar, expected {INSTAGRAM_USERNAME:?}"
+    );
+
+    let inboxes = list_inboxes(server, account_id, token).await?;
+    let instagram: Vec<_> = inboxes
+        .iter()
+        .filter(|i| i["channel_type"] == "Channel::Instagram")
+        .collect();
+    ensure!(
+        instagram.len() == 1
+            && instagram[0]["instagram_id"] == INSTAGRAM_USER_ID
+            && instagram[0]["id"] == inbox_id,
+        "expected exactly one Instagram inbox {inbox_id} for {INSTAGRAM_USER_ID}: {inboxes:?}"
+    );
+
+    // Connecting the same Instagram account again re-authorizes that inbox: its settings page, a confirmation,
+    // no second inbox.
+    client
+        .goto(&server.url(&format!(
+            "/app/accounts/{account_id}/settings/inboxes/new/instagram"
+        )))
+        .await?;
+    wait_for_enabled(client, "[data-testid=ig-connect]")
+        .await?
+        .click()
+        .await?;
+    let settings = format!("/app/accounts/{account_id}/settings/inboxes/{inbox_id}");
+    wait_for_path(client, &settings).await?;
+    wait_for_text(
+        client,
+        "[data-testid=toast]",
+        &fluent_message("en", "ig-reauthorized")?,
+    )
+    .await?;
+    wait_for_text(
+        client,
+        "[data-testid=inbox-settings-username]",
+        &format!("@{INSTAGRAM_USERNAME}"),
+    )
+    .await?;
+    wait_for(client, "[data-testid=inbox-settings-token-expires] time").await?;
+    let query = client.current_url().await?.query().map(str::to_owned);
+    ensure!(
+        query.is_none(),
+        "?reauthorized=1 was left in the address bar: {query:?}"
+    );
+    let count = list_inboxes(server, account_id, token)
+        .await?
+        .iter()
+        .filter(|i| i["channel_type"] == "Channel::Instagram")
+        .count();
+    ensure!(
+        count == 1,
+        "re-authorizing created another inbox ({count} now)"
+    );
+
+    // A failure sent back by the server's callback: translated heading, the server's message, clean address.
+    client
+        .goto(&server.url(&format!(
+            "/app/accounts/{account_id}/settings/inboxes/new/instagram?error_type=access_denied&code=200&error_message=The+user+denied+your+request."
+        )))
+        .await?;
+    let error = wait_for_non_empty_text(client, "[data-testid=ig-connect-error]").await?;
+    let canceled = fluent_message("en", "ig-error-access-denied")?;
+    ensure!(
+        error.contains(&canceled) && error.contains("The user denied your request."),
+        "ig-connect-error reads {error:?}"
+    );
+    let query = client.current_url().await?.query().map(str::to_owned);
+    ensure!(
+        query.is_none(),
+        "the error query was left in the address bar: {query:?}"
+    );
+    Ok(())
+}
+
+/// Waits for `…/settings/inboxes/new/{inbox_id}/agents` and returns the inbox id.
+async fn wait_for_agents_step(client: &Client, account_id: i64) -> Result<i64> {
+    let prefix = format!("/app/accounts/{account_id}/settings/inboxes/new/");
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        let url = client.current_url().await?;
+        let found = url
+            .path()
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix("/agents"))
+            .and_then(|id| id.parse::<i64>().ok());
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        if Instant::now() >= deadline {
+            bail!("the browser did not reach {prefix}{{id}}/agents within {UI_TIMEOUT:?}; it is at {url}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The sidebar entry of inbox `inbox_id`.
+async fn wait_for_sidebar_inbox(client: &Client, inbox_id: i64) -> Result<Element> {
+    wait_for(
+        client,
+        &format!(
+            r#"[data-testid=sidebar] [data-testid=sidebar-inbox][data-inbox-id="{inbox_id}"]"#
+        ),
+    )
+    .await
+}
+
 // ------------------------------------------------------------------------------------------ browser helpers
 
 fn css(selector: &str) -> Locator<'_> {
@@ -255,6 +605,51 @@ async fn find_inbox_row(client: &Client, name: &str) -> Result<Element> {
     }
 }
 
+/// Polls until the page's path is `path`.
+async fn wait_for_path(client: &Client, path: &str) -> Result<()> {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        let url = client.current_url().await?;
+        if url.path() == path {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            bail!("the browser did not reach {path} within {UI_TIMEOUT:?}; it is at {url}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Polls until `selector` shows some text; returns it.
+async fn wait_for_non_empty_text(client: &Client, selector: &str) -> Result<String> {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        let seen = text_of(client, selector).await.unwrap_or_default();
+        if !seen.is_empty() {
+            return Ok(seen);
+        }
+        if Instant::now() >= deadline {
+            bail!("{selector} stayed empty for {UI_TIMEOUT:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Polls until `selector` matches an enabled element.
+async fn wait_for_enabled(client: &Client, selector: &str) -> Result<Element> {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        let element = wait_for(client, selector).await?;
+        if element.is_enabled().await.unwrap_or(false) {
+            return Ok(element);
+        }
+        if Instant::now() >= deadline {
+            bail!("{selector} stayed disabled for {UI_TIMEOUT:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Screenshot and page source next to the run's other files; returns a line saying where they are.
 async fn save_failure_artifacts(client: &Client, run: &RunDir) -> String {
     run.keep();
@@ -292,6 +687,158 @@ async fn create_api_inbox(server: &Server, account_id: i64, token: &str) -> Resu
         "creating the API inbox answered {status}: {body}"
     );
     Ok(())
+}
+
+/// `GET …/inboxes` as the admin: the raw inbox objects.
+async fn list_inboxes(
+    server: &Server,
+    account_id: i64,
+    token: &str,
+) -> Result<Vec<serde_json::Value>> {
+    let response = reqwest::Client::new()
+        .get(server.url(&format!("/api/v1/accounts/{account_id}/inboxes")))
+        .header("api_access_token", token)
+        .send()
+        .await
+        .context("GET …/inboxes")?;
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.context("GET …/inboxes body")?;
+    ensure!(
+        status == reqwest::StatusCode::OK,
+        "GET …/inboxes answered {status}: {body}"
+    );
+    body["payload"]
+        .as_array()
+        .cloned()
+        .ok_or_else(|| anyhow!("GET …/inboxes has no payload array: {body}"))
+}
+
+// ------------------------------------------------------------------------------------------ fake providers
+
+/// Twilio's REST API, answering the three provisioning calls of a voice inbox.
+struct FakeTwilio {
+    server: MockServer,
+}
+
+impl FakeTwilio {
+    async fn start() -> Self {
+        let server = MockServer::start().await;
+        let base = format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}");
+        Mock::given(method("GET"))
+            .and(path(format!("{base}/IncomingPhoneNumbers.json")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "incoming_phone_numbers": [{ "sid": "PN1", "phone_number": VOICE_NUMBER }]
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!("{base}/Applications.json")))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "sid": "AP1" })))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!("{base}/IncomingPhoneNumbers/PN1.json")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .mount(&server)
+            .await;
+        Self { server }
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![("TWILIO_API_URL", self.server.uri())]
+    }
+}
+
+/// Instagram's authorize page (which approves at once), its OAuth token endpoint and the Graph API.
+struct FakeInstagram {
+    oauth: MockServer,
+    api: MockServer,
+    graph: MockServer,
+}
+
+/// The fake authorize page: sends the browser straight back to `redirect_uri` with a code and the same `state`,
+/// as Instagram does once the user approves.
+struct ApproveAtOnce;
+
+impl Respond for ApproveAtOnce {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let param = |name: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        let (Some(redirect_uri), Some(state)) = (param("redirect_uri"), param("state")) else {
+            return ResponseTemplate::new(400)
+                .set_body_string("redirect_uri and state are required");
+        };
+        let Ok(mut location) = reqwest::Url::parse(&redirect_uri) else {
+            return ResponseTemplate::new(400).set_body_string("redirect_uri is not a URL");
+        };
+        location
+            .query_pairs_mut()
+            .append_pair("code", "CODE123")
+            .append_pair("state", &state);
+        ResponseTemplate::new(302).insert_header("Location", location.as_str())
+    }
+}
+
+impl FakeInstagram {
+    async fn start() -> Self {
+        let (oauth, api, graph) = (
+            MockServer::start().await,
+            MockServer::start().await,
+            MockServer::start().await,
+        );
+        Mock::given(method("GET"))
+            .and(path("/oauth/authorize"))
+            .respond_with(ApproveAtOnce)
+            .mount(&oauth)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/oauth/access_token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "data": [{
+                    "access_token": "IGshort",
+                    "user_id": INSTAGRAM_USER_ID,
+                    "permissions": "instagram_business_basic,instagram_business_manage_messages"
+                }]
+            })))
+            .mount(&api)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/access_token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": "IGlong", "token_type": "bearer", "expires_in": 5_184_000
+            })))
+            .mount(&graph)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v22.0/me"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "id": "app-scoped-1",
+                "user_id": INSTAGRAM_USER_ID,
+                "username": INSTAGRAM_USERNAME,
+                "name": "Acme"
+            })))
+            .mount(&graph)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!("/v22.0/{INSTAGRAM_USER_ID}/subscribed_apps")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "success": true })))
+            .mount(&graph)
+            .await;
+        Self { oauth, api, graph }
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("INSTAGRAM_OAUTH_URL", self.oauth.uri()),
+            ("INSTAGRAM_API_URL", self.api.uri()),
+            ("INSTAGRAM_GRAPH_URL", self.graph.uri()),
+        ]
+    }
 }
 
 /// The value of the single-line (or indented multi-line) Fluent message `id` in `i18n/<locale>/*.ftl`,
@@ -466,7 +1013,11 @@ struct Server {
 }
 
 impl Server {
-    async fn start(run: &RunDir, database: &TestDatabase) -> Result<Self> {
+    async fn start(
+        run: &RunDir,
+        database: &TestDatabase,
+        extra_env: Vec<(&'static str, String)>,
+    ) -> Result<Self> {
         let root = repo_root();
         let bin = match std::env::var_os("SWITCHBOARD_BIN") {
             Some(bin) => PathBuf::from(bin),
@@ -488,13 +1039,14 @@ impl Server {
 
         let port = free_port()?;
         let base_url = format!("http://127.0.0.1:{port}");
-        let env = vec![
+        let mut env = vec![
             ("DATABASE_URL", database.url().to_owned()),
             ("LISTEN_ADDR", format!("127.0.0.1:{port}")),
             ("STATIC_DIR", dist.display().to_string()),
             ("FRONTEND_URL", base_url.clone()),
             ("SECRET_KEY_BASE", SECRET_KEY_BASE.to_owned()),
         ];
+        env.extend(extra_env);
         let log = run.path.join("server.log");
         let log_file = fs::File::create(&log)?;
         let child = Command::new(&bin)

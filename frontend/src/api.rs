@@ -5,8 +5,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::dto::{
-    Agent, CreateInbox, Inbox, InboxMembersRequest, Payload, Profile, SessionUser, SignInRequest,
-    SignInResponse, UpdateInbox,
+    Agent, AuthorizationUrl, CreateInbox, Inbox, InboxMembersRequest, InstagramAppConfig,
+    InstagramStatus, Payload, Profile, SessionUser, SignInRequest, SignInResponse, UpdateInbox,
 };
 use shared::ErrorBody;
 
@@ -157,4 +157,38 @@ pub async fn set_inbox_members(
     read::<Payload<Vec<Agent>>>(request.send().await)
         .await
         .map(|p| p.payload)
+}
+
+/// `GET /api/v1/super_admin/app_config?config=instagram` (super admins).
+pub async fn instagram_app_config() -> ApiResult<InstagramAppConfig> {
+    read(
+        get("/api/v1/super_admin/app_config?config=instagram")
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// `POST /api/v1/super_admin/app_config?config=instagram`: the keys to change (secrets sent as the mask are kept).
+pub async fn save_instagram_app_config(
+    values: &serde_json::Map<String, serde_json::Value>,
+) -> ApiResult<InstagramAppConfig> {
+    let request = with_json(
+        Request::post("/api/v1/super_admin/app_config?config=instagram"),
+        values,
+    )?;
+    read(request.send().await).await
+}
+
+/// `GET /api/v1/accounts/{account_id}/instagram/status`.
+pub async fn instagram_status(account_id: i64) -> ApiResult<InstagramStatus> {
+    let url = format!("/api/v1/accounts/{account_id}/instagram/status");
+    read(get(&url).send().await).await
+}
+
+/// `POST /api/v1/accounts/{account_id}/instagram/authorization` (administrators): where to send the browser.
+pub async fn instagram_authorization(account_id: i64) -> ApiResult<AuthorizationUrl> {
+    let url = format!("/api/v1/accounts/{account_id}/instagram/authorization");
+    let request = with_json(Request::post(&url), &serde_json::json!({}))?;
+    read(request.send().await).await
 }

@@ -4,7 +4,8 @@ use crate::i18n::provide_i18n;
 use crate::pages::{
     conversations::Conversations, home::Home, inbox_agents::InboxAgents, inbox_finish::InboxFinish,
     inbox_settings::InboxSettings, inboxes::InboxList, login::Login, new_api::NewApiInbox,
-    new_inbox::NewInbox, new_voice::NewVoiceInbox, not_found::NotFound, super_admin::SuperAdmin,
+    new_inbox::NewInbox, new_instagram::NewInstagramInbox, new_voice::NewVoiceInbox,
+    not_found::NotFound, super_admin::SuperAdmin,
 };
 use crate::session;
 use leptos::prelude::*;
@@ -31,6 +32,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/inboxes/new") view=NewInbox />
                     <Route path=path!("/settings/inboxes/new/voice") view=NewVoiceInbox />
                     <Route path=path!("/settings/inboxes/new/api") view=NewApiInbox />
+                    <Route path=path!("/settings/inboxes/new/instagram") view=NewInstagramInbox />
                     <Route path=path!("/settings/inboxes/new/:inbox_id/agents") view=InboxAgents />
                     <Route path=path!("/settings/inboxes/new/:inbox_id/finish") view=InboxFinish />
                     <Route path=path!("/settings/inboxes/:inbox_id") view=InboxSettings />

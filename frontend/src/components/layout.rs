@@ -174,7 +174,7 @@ fn Sidebar() -> impl IntoView {
                             .map(|_| {
                                 view! {
                                     <li>
-                                        <a href="/app/super_admin/app_config" data-testid="nav-super-admin">
+                                        <a href=crate::pages::super_admin::INSTAGRAM_CONFIG_HREF data-testid="nav-super-admin">
                                             {tr("nav-super-admin")}
                                         </a>
                                     </li>

@@ -111,6 +111,16 @@ pub fn InboxFinish() -> impl IntoView {
                                     })
                             }}
                             {is_voice.then(|| view! { <VoiceWebhooks inbox=i.clone() /> })}
+                            {(i.channel_type == ChannelType::Instagram)
+                                .then(|| {
+                                    let username = i.username.clone().unwrap_or_else(|| i.name.clone());
+                                    let username = username.trim_start_matches('@').to_owned();
+                                    view! {
+                                        <p class="muted" data-testid="inbox-finish-instagram">
+                                            {move || crate::i18n::t_args("finish-instagram-connected", &[("username", username.clone())])}
+                                        </p>
+                                    }
+                                })}
                             <div class="form-actions">
                                 <a class="btn btn-primary" href=settings_href data-testid="finish-settings">
                                     {tr("finish-go-to-settings")}

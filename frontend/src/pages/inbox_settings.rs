@@ -4,9 +4,12 @@ use crate::components::copy_field::VoiceWebhooks;
 use crate::components::layout::{use_account, Load};
 use crate::components::toast::use_toasts;
 use crate::i18n::{t, t_error, tr};
+use crate::pages::new_instagram::{
+    connect_label, is_admin_of, strip_query_string, ConnectFlow, ConnectFlowError,
+};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::dto::{Inbox, UpdateInbox};
 use shared::ChannelType;
 
@@ -22,6 +25,12 @@ pub fn InboxSettings() -> impl IntoView {
             .and_then(|s| s.parse::<i64>().ok())
     });
     let inbox = RwSignal::new(Load::<Inbox>::Loading);
+    // Back from a successful Instagram re-authorization (`?reauthorized=1`): confirm, then clean the address.
+    let toasts = use_toasts();
+    if use_query_map().with_untracked(|q| q.get("reauthorized").as_deref() == Some("1")) {
+        strip_query_string();
+        toasts.show("ig-reauthorized");
+    }
     let load = move || {
         let (Some(account_id), Some(id)) =
             (ctx.account_id.get_untracked(), inbox_id.get_untracked())
@@ -149,10 +158,40 @@ fn InboxDetails(inbox: Inbox, #[prop(into)] on_saved: Callback<Inbox>) -> impl I
         {inbox
             .reauthorization_required
             .then(|| {
+                let is_instagram = inbox.channel_type == ChannelType::Instagram;
+                let flow = ConnectFlow::new();
                 view! {
-                    <p class="alert alert-warning" role="alert" data-testid="reauthorize-banner">
-                        {tr("inbox-settings-reauthorize")}
-                    </p>
+                    <div class="alert alert-warning" role="alert" data-testid="reauthorize-banner">
+                        <p>
+                            {move || {
+                                if is_instagram {
+                                    t("ig-reauthorize-banner")
+                                } else {
+                                    t("inbox-settings-reauthorize")
+                                }
+                            }}
+                        </p>
+                        {move || {
+                            (is_instagram && is_admin_of(Some(account_id)))
+                                .then(|| {
+                                    view! {
+                                        <div class="alert-actions">
+                                            <button
+                                                type="button"
+                                                class="btn btn-primary btn-small"
+                                                data-testid="ig-reconnect"
+                                                aria-busy=move || flow.busy.get().to_string()
+                                                disabled=move || flow.busy.get()
+                                                on:click=move |_| flow.start(Some(account_id))
+                                            >
+                                                {connect_label(flow, "ig-reconnect")}
+                                            </button>
+                                        </div>
+                                    }
+                                })
+                        }}
+                    </div>
+                    <ConnectFlowError testid="ig-reconnect-error" flow />
                 }
             })}
         <dl class="details">
@@ -188,7 +227,34 @@ fn InboxDetails(inbox: Inbox, #[prop(into)] on_saved: Callback<Inbox>) -> impl I
             {inbox
                 .username
                 .clone()
-                .map(|u| view! { <dt>{tr("inbox-settings-username")}</dt> <dd>{u}</dd> })}
+                .map(|u| {
+                    let handle = format!("@{}", u.trim_start_matches('@'));
+                    view! {
+                        <dt>{tr("inbox-settings-username")}</dt>
+                        <dd data-testid="inbox-settings-username">{handle}</dd>
+                    }
+                })}
+            {inbox
+                .instagram_id
+                .clone()
+                .map(|id| {
+                    view! {
+                        <dt>{tr("inbox-settings-instagram-id")}</dt>
+                        <dd><code data-testid="inbox-settings-instagram-id">{id}</code></dd>
+                    }
+                })}
+            {inbox
+                .token_expires_at
+                .map(|secs| {
+                    let expired = secs * 1000 < js_sys::Date::now() as i64;
+                    view! {
+                        <dt>{tr("inbox-settings-token-expires")}</dt>
+                        <dd data-testid="inbox-settings-token-expires" data-expires-at=secs>
+                            <time datetime=iso_date(secs)>{move || local_date(secs)}</time>
+                            {expired.then(|| view! { " " <span class="badge badge-warning">{tr("inbox-settings-token-expired")}</span> })}
+                        </dd>
+                    }
+                })}
         </dl>
         {(inbox.channel_type == ChannelType::Voice)
             .then(|| {
@@ -239,4 +305,22 @@ fn InboxDetails(inbox: Inbox, #[prop(into)] on_saved: Callback<Inbox>) -> impl I
             </button>
         </form>
     }
+}
+
+/// `secs` (Unix seconds) as an ISO 8601 instant, for `<time datetime>`.
+fn iso_date(secs: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
+    date.to_iso_string().as_string().unwrap_or_default()
+}
+
+/// `secs` (Unix seconds) as a date and time in the current locale and the browser's time zone.
+fn local_date(secs: i64) -> String {
+    let locale = crate::i18n::use_i18n().locale.get().tag();
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(locale, &options)
+        .as_string()
+        .unwrap_or_default()
 }

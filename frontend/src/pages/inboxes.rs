@@ -1,8 +1,10 @@
 use crate::components::channel_icon::ChannelIcon;
 use crate::components::layout::{use_account, Load};
 use crate::i18n::{t, t_args, t_error, tr};
+use crate::pages::new_instagram::{connect_label, is_admin_of, ConnectFlow, ConnectFlowError};
 use leptos::prelude::*;
 use shared::dto::Inbox;
+use shared::ChannelType;
 
 /// `/app/accounts/:account_id/settings/inboxes`.
 #[component]
@@ -99,6 +101,9 @@ fn InboxRow(inbox: Inbox) -> impl IntoView {
     let name = inbox.name.clone();
     let settings_label = move || t_args("inboxes-settings-for", &[("name", name.clone())]);
     let needs_reauth = inbox.reauthorization_required;
+    let is_instagram = inbox.channel_type == ChannelType::Instagram;
+    let account_id = inbox.account_id;
+    let flow = ConnectFlow::new();
     view! {
         <li class="row" data-testid="inbox-row" data-inbox-id=inbox.id>
             <span class="row-icon">
@@ -115,15 +120,35 @@ fn InboxRow(inbox: Inbox) -> impl IntoView {
                 </a>
                 <span class="row-meta">
                     <span data-testid="inbox-type">{move || t(label_key)}</span>
-                    {needs_reauth
-                        .then(|| {
+                    {move || {
+                        if !needs_reauth {
+                            return ().into_any();
+                        }
+                        if is_instagram && is_admin_of(Some(account_id)) {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="btn btn-primary btn-small"
+                                    data-testid="inbox-reauthorize"
+                                    aria-busy=move || flow.busy.get().to_string()
+                                    disabled=move || flow.busy.get()
+                                    on:click=move |_| flow.start(Some(account_id))
+                                >
+                                    {connect_label(flow, "ig-reconnect")}
+                                </button>
+                            }
+                                .into_any()
+                        } else {
                             view! {
                                 <span class="badge badge-warning" data-testid="inbox-reauthorize">
                                     {tr("inboxes-reauthorize")}
                                 </span>
                             }
-                        })}
+                                .into_any()
+                        }
+                    }}
                 </span>
+                <ConnectFlowError testid="inbox-reauthorize-error" flow />
             </span>
             <a
                 class="btn btn-secondary btn-small"

@@ -7,6 +7,7 @@ pub mod inboxes;
 pub mod login;
 pub mod new_api;
 pub mod new_inbox;
+pub mod new_instagram;
 pub mod new_voice;
 pub mod not_found;
 pub mod super_admin;

@@ -1,6 +1,9 @@
+use crate::api;
 use crate::components::channel_icon::ChannelIcon;
-use crate::components::layout::use_account;
+use crate::components::layout::{use_account, AccountInboxes};
 use crate::i18n::{t, tr};
+use crate::pages::new_instagram::is_super_admin;
+use crate::pages::super_admin::INSTAGRAM_CONFIG_HREF;
 use leptos::prelude::*;
 use shared::ChannelType;
 
@@ -28,7 +31,7 @@ const fn tile(
 }
 
 /// Every channel kind, the ones with a wizard first.
-const TILES: [ChannelTile; 12] = [
+static TILES: [ChannelTile; 12] = [
     tile("voice", ChannelType::Voice, Some("twilio"), true),
     tile("api", ChannelType::Api, None, true),
     tile("instagram", ChannelType::Instagram, None, false),
@@ -122,62 +125,128 @@ pub fn WizardCard(
 #[component]
 pub fn NewInbox() -> impl IntoView {
     let ctx = use_account();
+    // Instagram is offered once the installation has its app credentials (`None` while asking).
+    let instagram_configured = RwSignal::new(None::<bool>);
+    Effect::new(move |_| {
+        let Some(account_id) = ctx.account_id.get() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let configured = api::instagram_status(account_id)
+                .await
+                .map(|s| s.configured)
+                .unwrap_or(false);
+            instagram_configured.set(Some(configured));
+        });
+    });
     view! {
         <WizardCard title="new-inbox-title" description="new-inbox-description" step=STEP_CHANNEL>
             <ul class="channel-grid" data-testid="channel-picker">
                 {TILES
                     .iter()
                     .map(|tile| {
-                        let key = tile.key;
-                        let icon = view! {
-                            <ChannelIcon
-                                channel_type=tile.channel_type.clone()
-                                provider=tile.provider.map(str::to_owned)
-                                size=32
-                            />
-                        };
-                        let title_key = format!("channel-{key}-title");
-                        let desc_key = format!("channel-{key}-description");
-                        let title = move || t(&title_key);
-                        let desc = move || t(&desc_key);
-                        if tile.active {
-                            let href = move || format!("{}/new/{key}", inboxes_href(ctx.account_id.get()));
-                            view! {
-                                <li>
-                                    <a
-                                        class="channel-option channel-option-active"
-                                        href=href
-                                        data-testid="channel-option"
-                                        data-channel=key
-                                    >
-                                        {icon}
-                                        <span class="channel-option-label">{title}</span>
-                                        <span class="channel-option-description">{desc}</span>
-                                    </a>
-                                </li>
-                            }
+                        if tile.key == "instagram" {
+                            (move || match instagram_configured.get() {
+                                Some(true) => active_tile(tile, ctx).into_any(),
+                                Some(false) => {
+                                    disabled_tile(tile, Some(view! { <InstagramNotConfigured /> }.into_any()))
+                                        .into_any()
+                                }
+                                None => disabled_tile(tile, None).into_any(),
+                            })
                                 .into_any()
+                        } else if tile.active {
+                            active_tile(tile, ctx).into_any()
                         } else {
-                            view! {
-                                <li>
-                                    <div
-                                        class="channel-option channel-option-disabled"
-                                        data-testid="channel-option"
-                                        data-channel=key
-                                        aria-disabled="true"
-                                    >
-                                        {icon}
-                                        <span class="channel-option-label">{title}</span>
-                                        <span class="channel-option-description">{desc}</span>
-                                        <span class="badge">{tr("new-inbox-coming-soon")}</span>
-                                    </div>
-                                </li>
-                            }
+                            disabled_tile(
+                                tile,
+                                Some(view! { <span class="badge">{tr("new-inbox-coming-soon")}</span> }.into_any()),
+                            )
                                 .into_any()
                         }
                     })
                     .collect_view()}
             </ul>
         </WizardCard>
+    }
+}
+
+fn tile_icon(tile: &ChannelTile) -> impl IntoView {
+    view! {
+        <ChannelIcon
+            channel_type=tile.channel_type.clone()
+            provider=tile.provider.map(str::to_owned)
+            size=32
+        />
+    }
+}
+
+fn tile_text(
+    tile: &ChannelTile,
+) -> (
+    impl Fn() -> String + Send + Sync + 'static,
+    impl Fn() -> String + Send + Sync + 'static,
+) {
+    let title_key = format!("channel-{}-title", tile.key);
+    let desc_key = format!("channel-{}-description", tile.key);
+    (move || t(&title_key), move || t(&desc_key))
+}
+
+fn active_tile(tile: &'static ChannelTile, ctx: AccountInboxes) -> impl IntoView {
+    let key = tile.key;
+    let (title, desc) = tile_text(tile);
+    let href = move || format!("{}/new/{key}", inboxes_href(ctx.account_id.get()));
+    view! {
+        <li>
+            <a
+                class="channel-option channel-option-active"
+                href=href
+                data-testid="channel-option"
+                data-channel=key
+            >
+                {tile_icon(tile)}
+                <span class="channel-option-label">{title}</span>
+                <span class="channel-option-description">{desc}</span>
+            </a>
+        </li>
+    }
+}
+
+fn disabled_tile(tile: &'static ChannelTile, extra: Option<AnyView>) -> impl IntoView {
+    let (title, desc) = tile_text(tile);
+    view! {
+        <li>
+            <div
+                class="channel-option channel-option-disabled"
+                data-testid="channel-option"
+                data-channel=tile.key
+                aria-disabled="true"
+            >
+                {tile_icon(tile)}
+                <span class="channel-option-label">{title}</span>
+                <span class="channel-option-description">{desc}</span>
+                {extra}
+            </div>
+        </li>
+    }
+}
+
+/// Why the Instagram tile is disabled, and (for super admins) where to fix it.
+#[component]
+fn InstagramNotConfigured() -> impl IntoView {
+    view! {
+        <span class="help" data-testid="instagram-not-configured">
+            {tr("channel-instagram-not-configured")}
+        </span>
+        {move || {
+            is_super_admin()
+                .then(|| {
+                    view! {
+                        <a class="btn btn-secondary btn-small" href=INSTAGRAM_CONFIG_HREF data-testid="instagram-configure-link">
+                            {tr("channel-instagram-configure")}
+                        </a>
+                    }
+                })
+        }}
     }
 }
