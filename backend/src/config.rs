@@ -15,6 +15,10 @@ pub struct Settings {
     pub instagram_graph_url: String,
     pub twilio_api_url: String,
     pub static_dir: PathBuf,
+    /// Where attachments are kept; by default a `files` folder beside the SQLite database, else `data/files`.
+    pub file_store_dir: PathBuf,
+    /// Job workers in this server process.
+    pub workers: usize,
     /// Fallbacks for the super-admin global config of the same names.
     pub instagram: InstagramEnv,
 }
@@ -58,6 +62,8 @@ impl Settings {
             instagram_graph_url: url("INSTAGRAM_GRAPH_URL", "https://graph.instagram.com"),
             twilio_api_url: url("TWILIO_API_URL", "https://api.twilio.com"),
             static_dir: PathBuf::from(get("STATIC_DIR").unwrap_or_else(|| "dist".to_owned())),
+            file_store_dir: PathBuf::new(),
+            workers: get("WORKERS").and_then(|w| w.parse().ok()).unwrap_or(2),
             instagram: InstagramEnv {
                 app_id: get("INSTAGRAM_APP_ID"),
                 app_secret: get("INSTAGRAM_APP_SECRET").map(SecretString::from),
@@ -66,6 +72,21 @@ impl Settings {
                 human_agent: get("ENABLE_INSTAGRAM_CHANNEL_HUMAN_AGENT"),
             },
         }
+        .resolve_file_store(get("FILE_STORE_DIR"))
+    }
+
+    fn resolve_file_store(mut self, explicit: Option<String>) -> Self {
+        self.file_store_dir = match explicit {
+            Some(dir) => PathBuf::from(dir),
+            None => match self
+                .sqlite_path()
+                .and_then(|p| p.parent().map(|d| d.join("files")))
+            {
+                Some(dir) => dir,
+                None => PathBuf::from("data/files"),
+            },
+        };
+        self
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -107,6 +128,8 @@ mod tests {
         assert_eq!(s.static_dir, PathBuf::from("dist"));
         assert!(s.secret_key_base.is_none());
         assert_eq!(s.sqlite_path(), Some(PathBuf::from("data/switchboard.db")));
+        assert_eq!(s.file_store_dir, PathBuf::from("data/files"));
+        assert_eq!(s.workers, 2);
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("authentication required")]
     Unauthorized,
+    #[error("{1}")]
+    UnauthorizedCode(&'static str, String),
     #[error("invalid email or password")]
     InvalidCredentials,
     #[error("you are not allowed to do this")]
@@ -71,6 +73,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::UnauthorizedCode(code, _) => code,
             ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::Forbidden => "forbidden",
             ApiError::MissingRequestedWith => "missing_requested_with",
@@ -125,7 +128,9 @@ impl ResponseError for ApiError {
             }
             ApiError::MalformedJson(_) | ApiError::BadRequestCode(..) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unauthorized | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized
+            | ApiError::InvalidCredentials
+            | ApiError::UnauthorizedCode(..) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::MissingRequestedWith => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,

@@ -28,6 +28,13 @@ use utoipa::{Modify, OpenApi};
         routes::instagram::authorization,
         routes::super_admin::show,
         routes::super_admin::update,
+        routes::conversations::list,
+        routes::conversations::show,
+        routes::conversations::messages,
+        routes::conversations::toggle_status,
+        routes::conversations::assign,
+        routes::conversations::update_last_seen,
+        routes::contacts::show,
     ),
     modifiers(&ApiToken)
 )]

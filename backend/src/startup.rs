@@ -5,6 +5,9 @@ use crate::channels::twilio::TwilioClient;
 use crate::config::Settings;
 use crate::crypto::{generate_secret_key_base, Keys};
 use crate::error::ApiError;
+use crate::events::{self, Events};
+use crate::files::FileStore;
+use crate::jobs::worker::{self, Wakeup};
 use crate::openapi::ApiDoc;
 use crate::spa::{self, Spa};
 use crate::state::AppState;
@@ -86,6 +89,9 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         keys,
         twilio,
         graph,
+        files: FileStore::new(settings.file_store_dir.clone()),
+        wakeup: Wakeup::default(),
+        events: Events::default(),
     })
 }
 
@@ -151,6 +157,8 @@ impl Application {
     /// it only touches tokens that are due, so overlapping passes cost a redundant refresh at worst.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state;
+        let workers = worker::spawn(state.clone(), state.settings.workers);
+        let listener = events::spawn_listener(&state);
         let refresher = tokio::spawn(async move {
             tokio::time::sleep(FIRST_REFRESH_AFTER).await;
             let mut every = tokio::time::interval(REFRESH_EVERY);
@@ -163,6 +171,9 @@ impl Application {
         });
         let result = self.server.await;
         refresher.abort();
+        for w in workers.into_iter().chain(listener) {
+            w.abort();
+        }
         result
     }
 }

@@ -4,6 +4,9 @@ use crate::channels::instagram::graph::GraphClient;
 use crate::channels::twilio::TwilioClient;
 use crate::config::Settings;
 use crate::crypto::Keys;
+use crate::events::Events;
+use crate::files::FileStore;
+use crate::jobs::worker::Wakeup;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -14,4 +17,7 @@ pub struct AppState {
     pub keys: Keys,
     pub twilio: TwilioClient,
     pub graph: GraphClient,
+    pub files: FileStore,
+    pub wakeup: Wakeup,
+    pub events: Events,
 }

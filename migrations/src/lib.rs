@@ -14,6 +14,14 @@ mod m20261127_000009_create_installation_configs;
 mod m20261127_000010_create_channel_voice;
 mod m20261127_000011_create_channel_instagram;
 mod m20261127_000012_create_oauth_states;
+mod m20261127_000013_create_contacts;
+mod m20261127_000014_create_contact_inboxes;
+mod m20261127_000015_create_conversations;
+mod m20261127_000016_create_messages;
+mod m20261127_000017_create_attachments;
+mod m20261127_000018_create_webhook_events;
+mod m20261127_000019_create_jobs;
+mod m20261127_000020_add_conversation_counter_to_accounts;
 
 pub struct Migrator;
 
@@ -33,6 +41,14 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_create_channel_voice::Migration),
             Box::new(m20261127_000011_create_channel_instagram::Migration),
             Box::new(m20261127_000012_create_oauth_states::Migration),
+            Box::new(m20261127_000013_create_contacts::Migration),
+            Box::new(m20261127_000014_create_contact_inboxes::Migration),
+            Box::new(m20261127_000015_create_conversations::Migration),
+            Box::new(m20261127_000016_create_messages::Migration),
+            Box::new(m20261127_000017_create_attachments::Migration),
+            Box::new(m20261127_000018_create_webhook_events::Migration),
+            Box::new(m20261127_000019_create_jobs::Migration),
+            Box::new(m20261127_000020_add_conversation_counter_to_accounts::Migration),
         ]
     }
 }

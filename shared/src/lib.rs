@@ -2,6 +2,7 @@
 //! Used by the backend and the wasm SPA alike, so it has no server dependencies.
 
 pub mod channel;
+pub mod conversation;
 pub mod dto;
 pub mod error;
 pub mod validate;

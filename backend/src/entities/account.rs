@@ -6,6 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub name: String,
+    pub last_display_id: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -2,12 +2,17 @@
 
 pub mod agents;
 pub mod auth;
+pub mod contacts;
+pub mod conversations;
+pub mod events;
 pub mod health;
 pub mod inbox_members;
 pub mod inboxes;
 pub mod instagram;
+pub mod messages;
 pub mod profile;
 pub mod super_admin;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -35,5 +40,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(instagram::data_deletion)
         .service(instagram::deletion_status)
         .service(super_admin::show)
-        .service(super_admin::update);
+        .service(super_admin::update)
+        .service(conversations::list)
+        .service(conversations::show)
+        .service(conversations::messages)
+        .service(conversations::toggle_status)
+        .service(conversations::assign)
+        .service(conversations::update_last_seen)
+        .service(contacts::show)
+        .service(super_admin::jobs)
+        .service(super_admin::retry_job)
+        .service(messages::create)
+        .service(messages::retry)
+        .service(events::stream)
+        .service(webhooks::verify)
+        .service(webhooks::receive);
 }

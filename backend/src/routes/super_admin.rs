@@ -66,3 +66,45 @@ pub async fn update(
     tracing::info!("Instagram app config updated");
     Ok(HttpResponse::Ok().json(global_config::instagram_view(&state).await?))
 }
+
+#[derive(Deserialize)]
+pub struct JobsQuery {
+    state: Option<String>,
+}
+
+/// Jobs by state (default `dead`), newest first, for super admins.
+#[get("/api/v1/super_admin/jobs")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id))]
+pub async fn jobs(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    q: web::Query<JobsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_super_admin(&auth)?;
+    let wanted = q.state.as_deref().unwrap_or(crate::jobs::queue::DEAD);
+    let rows = crate::jobs::queue::list(&state.db, wanted, 200).await?;
+    let payload: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|j| {
+            serde_json::json!({
+                "id": j.id, "kind": j.kind, "state": j.state, "attempts": j.attempts, "max_attempts": j.max_attempts,
+                "last_error": j.last_error, "run_at": j.run_at, "created_at": j.created_at, "updated_at": j.updated_at,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "payload": payload })))
+}
+
+/// Puts a dead job back in the queue (super admins).
+#[post("/api/v1/super_admin/jobs/{id}/retry")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id))]
+pub async fn retry_job(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    require_super_admin(&auth)?;
+    let job = crate::jobs::queue::retry(&state.db, path.into_inner()).await?;
+    state.wakeup.notify();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "id": job.id, "state": job.state })))
+}

@@ -3,10 +3,13 @@
 mod agents;
 mod auth;
 mod cli;
+mod conversations;
 mod helpers;
 mod inbox_members;
 mod inboxes;
 mod instagram;
+mod replies;
 mod server;
 mod super_admin;
 mod voice;
+mod webhooks;

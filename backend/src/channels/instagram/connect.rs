@@ -283,6 +283,15 @@ async fn connect(
         }
     };
     txn.commit().await?;
+    if matches!(outcome, Connected::Reauthorized(_)) {
+        // Events kept while the inbox needed reauthorization can be applied now.
+        let released =
+            crate::jobs::queue::release_held(&state.db, &format!("ig:{instagram_id}:")).await?;
+        if released > 0 {
+            tracing::info!(released, "held Instagram events released");
+            state.wakeup.notify();
+        }
+    }
     tracing::info!(
         account_id = st.account_id,
         instagram_id,

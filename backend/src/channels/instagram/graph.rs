@@ -133,6 +133,40 @@ impl GraphClient {
         self.call(req).await
     }
 
+    /// A customer's public profile, by their Instagram-scoped id.
+    pub async fn profile(
+        &self,
+        version: &str,
+        igsid: &str,
+        token: &SecretString,
+    ) -> Result<Value, IgError> {
+        let req = self.http.get(format!("{}/{version}/{igsid}", self.base)).query(&[
+            ("fields", "name,username,profile_pic,follower_count,is_user_follow_business,is_business_follow_user,is_verified_user"),
+            ("access_token", token.expose_secret()),
+        ]);
+        self.call(req).await
+    }
+
+    /// Sends a message (`POST /{version}/{instagram_id}/messages`, bearer token); Instagram's `message_id`.
+    pub async fn send_message(
+        &self,
+        version: &str,
+        instagram_id: &str,
+        token: &SecretString,
+        body: &Value,
+    ) -> Result<String, IgError> {
+        let req = self
+            .http
+            .post(format!("{}/{version}/{instagram_id}/messages", self.base))
+            .bearer_auth(token.expose_secret())
+            .json(body);
+        let v: Value = self.call(req).await?;
+        v["message_id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| IgError::InvalidResponse("the send answer had no message_id".into()))
+    }
+
     pub async fn subscribe(
         &self,
         version: &str,

@@ -3,8 +3,10 @@
 pub mod connect;
 pub mod errors;
 pub mod graph;
+pub mod inbound;
 pub mod meta;
 pub mod oauth;
+pub mod outbound;
 pub mod refresh;
 pub mod state;
 

@@ -1,0 +1,420 @@
+//! Applying one stored Instagram messaging event: contacts, conversations and messages. Idempotent on the
+//! message id (`mid`): a repeated delivery changes nothing.
+
+use super::errors::IgError;
+use super::inbox_of;
+use super::refresh::{usable_token, TokenError};
+use crate::conversations::store::{self, NewContact, NewMessage, INCOMING, OUTGOING};
+use crate::entities::{attachment, channel_instagram, conversation, message};
+use crate::error::ApiError;
+use crate::files::download_job;
+use crate::global_config;
+use crate::jobs::queue::{self, NewJob};
+use crate::jobs::worker::{JobError, Outcome};
+use crate::state::AppState;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use serde_json::{json, Value};
+
+pub const JOB_KIND: &str = "instagram_event";
+pub const DELETED_TEXT: &str = "This message was deleted";
+
+/// The ordering key of a contact's events: `ig:<business id>:<contact IGSID>`.
+pub fn ordering_key(business_id: &str, contact_id: &str) -> String {
+    format!("ig:{business_id}:{contact_id}")
+}
+
+/// One job per messaging item of a webhook body (`entry[].messaging[]`). Items we cannot attribute to a
+/// business and a contact are skipped (they are still kept in `webhook_events`).
+pub fn jobs_for(body: &Value) -> Vec<NewJob> {
+    let mut jobs = Vec::new();
+    for entry in body["entry"].as_array().into_iter().flatten() {
+        for item in entry["messaging"].as_array().into_iter().flatten() {
+            let is_echo = item["message"]["is_echo"].as_bool().unwrap_or(false);
+            // An echo is our business writing: the contact is then the recipient.
+            let (business, contact) = if is_echo {
+                (&item["sender"]["id"], &item["recipient"]["id"])
+            } else {
+                (&item["recipient"]["id"], &item["sender"]["id"])
+            };
+            let (Some(business), Some(contact)) = (id_str(business), id_str(contact)) else {
+                continue;
+            };
+            jobs.push(NewJob {
+                kind: JOB_KIND,
+                ordering_key: Some(ordering_key(&business, &contact)),
+                payload: json!({ "business_id": business, "contact_id": contact, "messaging": item }),
+            });
+        }
+    }
+    jobs
+}
+
+fn id_str(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn db(e: impl Into<ApiError>) -> JobError {
+    JobError::Db(e.into())
+}
+
+pub async fn run(state: &AppState, payload: &Value) -> Result<Outcome, JobError> {
+    let business = payload["business_id"].as_str().unwrap_or_default();
+    let contact_id = payload["contact_id"].as_str().unwrap_or_default();
+    let item = &payload["messaging"];
+    let Some(channel) = channel_instagram::Entity::find()
+        .filter(channel_instagram::Column::InstagramId.eq(business))
+        .one(&state.db)
+        .await
+        .map_err(db)?
+    else {
+        tracing::info!("event for an Instagram account with no inbox; ignored");
+        return Ok(Outcome::Done);
+    };
+    if channel.reauthorization_required {
+        return Ok(Outcome::Hold("inbox needs reauthorization".into()));
+    }
+    let Some(inbox) = inbox_of(&state.db, &channel).await.map_err(db)? else {
+        return Ok(Outcome::Done);
+    };
+    let ctx = Ctx {
+        state,
+        channel: &channel,
+        inbox_id: inbox.id,
+        account_id: inbox.account_id,
+        contact_id,
+    };
+    let msg = &item["message"];
+    if msg.is_object() {
+        if msg["is_deleted"].as_bool() == Some(true) {
+            return ctx.deleted(msg).await;
+        }
+        let is_echo = msg["is_echo"].as_bool() == Some(true);
+        return ctx.message(item, msg, is_echo).await;
+    }
+    if item["read"].is_object() {
+        return ctx.read(&item["read"]).await;
+    }
+    if item["reaction"].is_object() {
+        return ctx.reaction(&item["reaction"]).await;
+    }
+    tracing::info!("Instagram event of a kind we do not handle; ignored");
+    Ok(Outcome::Done)
+}
+
+struct Ctx<'a> {
+    state: &'a AppState,
+    channel: &'a channel_instagram::Model,
+    inbox_id: i64,
+    account_id: i64,
+    contact_id: &'a str,
+}
+
+enum Profile {
+    Known(Value),
+    Unknown,
+}
+
+impl Ctx<'_> {
+    /// The contact's profile, only for a contact we have not met (it is cached on the contact).
+    async fn profile_if_new(&self) -> Result<Result<Option<Profile>, Outcome>, JobError> {
+        if store::find_contact_inbox(&self.state.db, self.inbox_id, self.contact_id)
+            .await
+            .map_err(db)?
+            .is_some()
+        {
+            return Ok(Ok(None));
+        }
+        let token = match usable_token(self.state, self.channel).await {
+            Ok(t) => t,
+            Err(TokenError::NeedsReauthorization) => {
+                return Ok(Err(Outcome::Hold("inbox needs reauthorization".into())))
+            }
+            Err(TokenError::Db(e)) => return Err(JobError::Db(e)),
+        };
+        let version = global_config::instagram(self.state)
+            .await
+            .map_err(db)?
+            .api_version;
+        match self
+            .state
+            .graph
+            .profile(&version, self.contact_id, &token)
+            .await
+        {
+            Ok(p) => Ok(Ok(Some(Profile::Known(p)))),
+            Err(IgError::Api {
+                code: 9010 | 100, ..
+            }) => Ok(Ok(Some(Profile::Unknown))),
+            Err(e) if e.is_invalid_token() => {
+                channel_instagram::Entity::update_many()
+                    .col_expr(
+                        channel_instagram::Column::ReauthorizationRequired,
+                        Expr::value(true),
+                    )
+                    .filter(channel_instagram::Column::Id.eq(self.channel.id))
+                    .exec(&self.state.db)
+                    .await
+                    .map_err(db)?;
+                Ok(Err(Outcome::Hold("inbox needs reauthorization".into())))
+            }
+            Err(e) => Err(JobError::Retry(format!("profile: {e}"))),
+        }
+    }
+
+    fn new_contact(&self, profile: Option<Profile>) -> NewContact {
+        let unknown = || format!("Unknown (IG: {})", self.contact_id);
+        match profile {
+            Some(Profile::Known(p)) => {
+                let username = p["username"].as_str().map(str::to_owned);
+                let name = p["name"]
+                    .as_str()
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
+                    .or(username.clone())
+                    .unwrap_or_else(unknown);
+                NewContact {
+                    name,
+                    thumbnail: p["profile_pic"].as_str().map(str::to_owned),
+                    phone_number: None,
+                    additional_attributes: json!({
+                        "social_profiles": { "instagram": username },
+                        "social_instagram_follower_count": p["follower_count"],
+                        "social_instagram_user_follow_business": p["is_user_follow_business"],
+                        "social_instagram_business_follow_user": p["is_business_follow_user"],
+                        "social_instagram_is_verified_user": p["is_verified_user"],
+                    }),
+                }
+            }
+            _ => NewContact {
+                name: unknown(),
+                thumbnail: None,
+                phone_number: None,
+                additional_attributes: json!({}),
+            },
+        }
+    }
+
+    async fn message(&self, item: &Value, msg: &Value, is_echo: bool) -> Result<Outcome, JobError> {
+        let Some(mid) = msg["mid"].as_str() else {
+            return Ok(Outcome::Done);
+        };
+        if store::message_by_source_id(&self.state.db, self.inbox_id, mid)
+            .await
+            .map_err(db)?
+            .is_some()
+        {
+            return Ok(Outcome::Done);
+        }
+        let profile = match self.profile_if_new().await? {
+            Ok(p) => p,
+            Err(outcome) => return Ok(outcome),
+        };
+        let txn = self.state.db.begin().await.map_err(db)?;
+        let ci = store::ensure_contact(
+            &txn,
+            self.account_id,
+            self.inbox_id,
+            self.contact_id,
+            || self.new_contact(profile),
+        )
+        .await
+        .map_err(db)?;
+        let conv = store::current_conversation(&txn, self.account_id, &ci)
+            .await
+            .map_err(db)?;
+        if is_echo && send_in_flight(&txn, &conv).await.map_err(db)? {
+            // Our own send may not have recorded Instagram's id yet: look again once it has.
+            return Ok(Outcome::Postpone(2));
+        }
+        let mut attrs = serde_json::Map::new();
+        if let Some(reply) = msg["reply_to"]["mid"].as_str() {
+            attrs.insert("in_reply_to_external_id".into(), json!(reply));
+        }
+        if msg["reply_to"]["story"].is_object() {
+            attrs.insert("story_reply".into(), msg["reply_to"]["story"].clone());
+        }
+        if msg["is_unsupported"].as_bool() == Some(true) {
+            attrs.insert("is_unsupported".into(), json!(true));
+        }
+        let created = store::add_message(
+            &txn,
+            &conv,
+            NewMessage {
+                message_type: if is_echo { OUTGOING } else { INCOMING },
+                content: msg["text"].as_str().map(str::to_owned),
+                content_type: "text".into(),
+                content_attributes: Value::Object(attrs),
+                private: false,
+                status: "sent".into(),
+                source_id: Some(mid.to_owned()),
+                sender_type: (!is_echo).then(|| "Contact".to_owned()),
+                sender_id: (!is_echo).then_some(ci.contact_id),
+                external_created_at: item["timestamp"].as_i64(),
+            },
+        )
+        .await
+        .map_err(db)?;
+        for a in msg["attachments"].as_array().into_iter().flatten() {
+            let kind = a["type"].as_str().unwrap_or("file");
+            let url = a["payload"]["url"].as_str().map(str::to_owned);
+            let att = store::add_attachment(&txn, &created, file_type(kind), url.clone())
+                .await
+                .map_err(db)?;
+            if url.is_some() {
+                queue::enqueue(&txn, download_job(att.id))
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        txn.commit().await.map_err(db)?;
+        crate::events::conversation_changed(self.state, conv.id, "message.created").await;
+        Ok(Outcome::Done)
+    }
+
+    async fn deleted(&self, msg: &Value) -> Result<Outcome, JobError> {
+        let Some(mid) = msg["mid"].as_str() else {
+            return Ok(Outcome::Done);
+        };
+        let Some(found) = store::message_by_source_id(&self.state.db, self.inbox_id, mid)
+            .await
+            .map_err(db)?
+        else {
+            return Ok(Outcome::Done);
+        };
+        let txn = self.state.db.begin().await.map_err(db)?;
+        let mut attrs = store::attributes(&found);
+        attrs["deleted"] = json!(true);
+        message::Entity::update_many()
+            .col_expr(message::Column::Content, Expr::value(DELETED_TEXT))
+            .col_expr(
+                message::Column::ContentAttributes,
+                Expr::value(attrs.to_string()),
+            )
+            .filter(message::Column::Id.eq(found.id))
+            .exec(&txn)
+            .await
+            .map_err(db)?;
+        let files = attachment::Entity::find()
+            .filter(attachment::Column::MessageId.eq(found.id))
+            .all(&txn)
+            .await
+            .map_err(db)?;
+        attachment::Entity::delete_many()
+            .filter(attachment::Column::MessageId.eq(found.id))
+            .exec(&txn)
+            .await
+            .map_err(db)?;
+        txn.commit().await.map_err(db)?;
+        for f in files.iter().filter_map(|f| f.file_key.as_deref()) {
+            self.state.files.delete(f).await;
+        }
+        crate::events::conversation_changed(self.state, found.conversation_id, "message.updated")
+            .await;
+        Ok(Outcome::Done)
+    }
+
+    /// `messaging_seen`: our outgoing messages up to the one read are read.
+    async fn read(&self, read: &Value) -> Result<Outcome, JobError> {
+        let Some(mid) = read["mid"].as_str() else {
+            return Ok(Outcome::Done);
+        };
+        let Some(seen) = store::message_by_source_id(&self.state.db, self.inbox_id, mid)
+            .await
+            .map_err(db)?
+        else {
+            return Ok(Outcome::Done);
+        };
+        message::Entity::update_many()
+            .col_expr(message::Column::Status, Expr::value("read"))
+            .filter(message::Column::ConversationId.eq(seen.conversation_id))
+            .filter(message::Column::MessageType.eq(OUTGOING))
+            .filter(message::Column::Id.lte(seen.id))
+            .filter(message::Column::Status.is_in(["sent", "delivered"]))
+            .exec(&self.state.db)
+            .await
+            .map_err(db)?;
+        crate::events::conversation_changed(self.state, seen.conversation_id, "message.updated")
+            .await;
+        Ok(Outcome::Done)
+    }
+
+    async fn reaction(&self, r: &Value) -> Result<Outcome, JobError> {
+        let Some(mid) = r["mid"].as_str() else {
+            return Ok(Outcome::Done);
+        };
+        let Some(found) = store::message_by_source_id(&self.state.db, self.inbox_id, mid)
+            .await
+            .map_err(db)?
+        else {
+            return Ok(Outcome::Done);
+        };
+        let mut attrs = store::attributes(&found);
+        let mut reactions: Vec<Value> = attrs["reactions"].as_array().cloned().unwrap_or_default();
+        reactions.retain(|x| x["sender"].as_str() != Some(self.contact_id));
+        if r["action"].as_str() != Some("unreact") {
+            reactions.push(json!({ "emoji": r["emoji"], "reaction": r["reaction"], "sender": self.contact_id }));
+        }
+        attrs["reactions"] = Value::Array(reactions);
+        store::set_content_attributes(&self.state.db, &found, &attrs)
+            .await
+            .map_err(db)?;
+        crate::events::conversation_changed(self.state, found.conversation_id, "message.updated")
+            .await;
+        Ok(Outcome::Done)
+    }
+}
+
+/// An outgoing message of ours still waiting for Instagram's id.
+async fn send_in_flight(
+    db: &impl sea_orm::ConnectionTrait,
+    conv: &conversation::Model,
+) -> Result<bool, ApiError> {
+    Ok(message::Entity::find()
+        .filter(message::Column::ConversationId.eq(conv.id))
+        .filter(message::Column::MessageType.eq(OUTGOING))
+        .filter(message::Column::Status.eq("progress"))
+        .filter(message::Column::Private.eq(false))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Instagram's attachment types, as Chatwoot names them.
+pub fn file_type(kind: &str) -> &'static str {
+    match kind {
+        "image" => "image",
+        "video" => "video",
+        "audio" => "audio",
+        "share" => "share",
+        "story_mention" => "story_mention",
+        "ig_reel" | "reel" => "ig_reel",
+        "ig_post" => "ig_post",
+        "ig_story" => "ig_story",
+        _ => "file",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_messaging_item_becomes_a_job_keyed_by_business_and_contact() {
+        let body = json!({"object": "instagram", "entry": [{"id": "B1", "time": 1, "messaging": [
+            {"sender": {"id": "C1"}, "recipient": {"id": "B1"}, "timestamp": 1, "message": {"mid": "m1", "text": "hi"}},
+            {"sender": {"id": "B1"}, "recipient": {"id": "C2"}, "timestamp": 2, "message": {"mid": "m2", "text": "yo", "is_echo": true}},
+            {"sender": {}, "recipient": {"id": "B1"}, "timestamp": 3, "read": {"mid": "m2"}}
+        ]}]});
+        let jobs = jobs_for(&body);
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[0].ordering_key.as_deref(), Some("ig:B1:C1"));
+        assert_eq!(jobs[1].ordering_key.as_deref(), Some("ig:B1:C2"));
+        assert!(jobs_for(&json!({"entry": "nope"})).is_empty());
+        assert!(jobs_for(&json!([1, 2])).is_empty());
+    }
+}

@@ -1,0 +1,240 @@
+//! Writing contacts, conversations and messages. Every function takes a connection so callers compose them
+//! inside one transaction.
+
+use crate::db::now;
+use crate::entities::{account, attachment, contact, contact_inbox, conversation, message};
+use crate::error::ApiError;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde_json::Value;
+
+pub const INCOMING: i16 = 0;
+pub const OUTGOING: i16 = 1;
+pub const ACTIVITY: i16 = 2;
+
+pub const STATUS_OPEN: &str = "open";
+pub const STATUS_RESOLVED: &str = "resolved";
+pub const STATUS_PENDING: &str = "pending";
+
+pub async fn find_contact_inbox(
+    db: &impl ConnectionTrait,
+    inbox_id: i64,
+    source_id: &str,
+) -> Result<Option<contact_inbox::Model>, ApiError> {
+    Ok(contact_inbox::Entity::find()
+        .filter(contact_inbox::Column::InboxId.eq(inbox_id))
+        .filter(contact_inbox::Column::SourceId.eq(source_id))
+        .one(db)
+        .await?)
+}
+
+/// What we know of a person when they first write.
+pub struct NewContact {
+    pub name: String,
+    pub thumbnail: Option<String>,
+    pub phone_number: Option<String>,
+    pub additional_attributes: Value,
+}
+
+/// The contact behind `source_id` in this inbox, created with `new` the first time.
+pub async fn ensure_contact(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    inbox_id: i64,
+    source_id: &str,
+    new: impl FnOnce() -> NewContact,
+) -> Result<contact_inbox::Model, ApiError> {
+    if let Some(ci) = find_contact_inbox(db, inbox_id, source_id).await? {
+        return Ok(ci);
+    }
+    let n = new();
+    let contact = contact::ActiveModel {
+        account_id: Set(account_id),
+        name: Set(n.name),
+        email: Set(None),
+        phone_number: Set(n.phone_number),
+        identifier: Set(None),
+        thumbnail: Set(n.thumbnail),
+        additional_attributes: Set(n.additional_attributes.to_string()),
+        custom_attributes: Set("{}".to_owned()),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(contact_inbox::ActiveModel {
+        contact_id: Set(contact.id),
+        inbox_id: Set(inbox_id),
+        source_id: Set(source_id.to_owned()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The next per-account conversation number. The counter row is locked by the update, so concurrent creators
+/// (on any instance) get distinct numbers.
+async fn next_display_id(db: &impl ConnectionTrait, account_id: i64) -> Result<i64, ApiError> {
+    account::Entity::update_many()
+        .col_expr(
+            account::Column::LastDisplayId,
+            Expr::col(account::Column::LastDisplayId).add(1),
+        )
+        .filter(account::Column::Id.eq(account_id))
+        .exec(db)
+        .await?;
+    let a = account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(a.last_display_id)
+}
+
+/// The contact's current conversation in the inbox: the latest one that is not resolved, else a new one.
+pub async fn current_conversation(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    ci: &contact_inbox::Model,
+) -> Result<conversation::Model, ApiError> {
+    let latest = conversation::Entity::find()
+        .filter(conversation::Column::ContactInboxId.eq(ci.id))
+        .order_by_desc(conversation::Column::Id)
+        .one(db)
+        .await?;
+    if let Some(c) = latest.filter(|c| c.status != STATUS_RESOLVED) {
+        return Ok(c);
+    }
+    let display_id = next_display_id(db, account_id).await?;
+    Ok(conversation::ActiveModel {
+        account_id: Set(account_id),
+        inbox_id: Set(ci.inbox_id),
+        contact_id: Set(ci.contact_id),
+        contact_inbox_id: Set(ci.id),
+        display_id: Set(display_id),
+        status: Set(STATUS_OPEN.to_owned()),
+        assignee_id: Set(None),
+        last_activity_at: Set(now()),
+        last_incoming_at: Set(None),
+        agent_last_seen_at: Set(None),
+        assignee_last_seen_at: Set(None),
+        additional_attributes: Set("{}".to_owned()),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn message_by_source_id(
+    db: &impl ConnectionTrait,
+    inbox_id: i64,
+    source_id: &str,
+) -> Result<Option<message::Model>, ApiError> {
+    Ok(message::Entity::find()
+        .filter(message::Column::InboxId.eq(inbox_id))
+        .filter(message::Column::SourceId.eq(source_id))
+        .one(db)
+        .await?)
+}
+
+pub struct NewMessage {
+    pub message_type: i16,
+    pub content: Option<String>,
+    pub content_type: String,
+    pub content_attributes: Value,
+    pub private: bool,
+    pub status: String,
+    pub source_id: Option<String>,
+    pub sender_type: Option<String>,
+    pub sender_id: Option<i64>,
+    /// The provider's timestamp in milliseconds.
+    pub external_created_at: Option<i64>,
+}
+
+pub async fn add_message(
+    db: &impl ConnectionTrait,
+    conv: &conversation::Model,
+    m: NewMessage,
+) -> Result<message::Model, ApiError> {
+    let now = now();
+    let incoming_at = (m.message_type == INCOMING)
+        .then(|| m.external_created_at.map(|ms| ms / 1000).unwrap_or(now));
+    let row = message::ActiveModel {
+        account_id: Set(conv.account_id),
+        inbox_id: Set(conv.inbox_id),
+        conversation_id: Set(conv.id),
+        message_type: Set(m.message_type),
+        content: Set(m.content),
+        content_type: Set(m.content_type),
+        content_attributes: Set(m.content_attributes.to_string()),
+        private: Set(m.private),
+        status: Set(m.status),
+        source_id: Set(m.source_id),
+        sender_type: Set(m.sender_type),
+        sender_id: Set(m.sender_id),
+        external_created_at: Set(m.external_created_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let mut active: conversation::ActiveModel = conv.clone().into();
+    active.last_activity_at = Set(now);
+    active.updated_at = Set(now);
+    if let Some(at) = incoming_at {
+        if conv.last_incoming_at.is_none_or(|prev| at > prev) {
+            active.last_incoming_at = Set(Some(at));
+        }
+    }
+    active.update(db).await?;
+    Ok(row)
+}
+
+pub async fn add_attachment(
+    db: &impl ConnectionTrait,
+    msg: &message::Model,
+    file_type: &str,
+    external_url: Option<String>,
+) -> Result<attachment::Model, ApiError> {
+    Ok(attachment::ActiveModel {
+        account_id: Set(msg.account_id),
+        message_id: Set(msg.id),
+        file_type: Set(file_type.to_owned()),
+        external_url: Set(external_url),
+        file_key: Set(None),
+        content_type: Set(None),
+        byte_size: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Replaces a message's `content_attributes` object.
+pub async fn set_content_attributes(
+    db: &impl ConnectionTrait,
+    msg: &message::Model,
+    attrs: &Value,
+) -> Result<(), ApiError> {
+    message::ActiveModel {
+        id: Set(msg.id),
+        content_attributes: Set(attrs.to_string()),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
+}
+
+pub fn attributes(msg: &message::Model) -> Value {
+    serde_json::from_str(&msg.content_attributes)
+        .unwrap_or_else(|_| Value::Object(Default::default()))
+}

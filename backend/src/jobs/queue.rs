@@ -1,0 +1,217 @@
+use crate::db::now;
+use crate::entities::job;
+use crate::error::ApiError;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, Set, Statement,
+};
+use serde_json::Value;
+
+pub const PENDING: &str = "pending";
+pub const RUNNING: &str = "running";
+pub const DONE: &str = "done";
+pub const DEAD: &str = "dead";
+/// Waiting for something outside the queue (an inbox to be reconnected); released explicitly.
+pub const HELD: &str = "held";
+
+pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
+/// How long a claim lasts; a worker that dies mid-job loses it after this and the job runs again.
+pub const LEASE_SECS: i64 = 300;
+
+pub struct NewJob {
+    pub kind: &'static str,
+    pub payload: Value,
+    pub ordering_key: Option<String>,
+}
+
+pub async fn enqueue(db: &impl ConnectionTrait, new: NewJob) -> Result<job::Model, ApiError> {
+    let now = now();
+    Ok(job::ActiveModel {
+        kind: Set(new.kind.to_owned()),
+        payload: Set(new.payload.to_string()),
+        ordering_key: Set(new.ordering_key),
+        state: Set(PENDING.to_owned()),
+        run_at: Set(now),
+        attempts: Set(0),
+        max_attempts: Set(DEFAULT_MAX_ATTEMPTS),
+        last_error: Set(None),
+        locked_until: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Claims the oldest runnable job, or `None`. A running job whose lease ran out counts as runnable again.
+pub async fn claim(db: &impl ConnectionTrait) -> Result<Option<job::Model>, ApiError> {
+    let backend = db.get_database_backend();
+    let lock = if backend == DatabaseBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2
+         WHERE id = (
+           SELECT j.id FROM jobs j
+           WHERE ((j.state = 'pending' AND j.run_at <= $2) OR (j.state = 'running' AND j.locked_until < $2))
+             AND (j.ordering_key IS NULL OR NOT EXISTS (
+               SELECT 1 FROM jobs e WHERE e.ordering_key = j.ordering_key AND e.id < j.id
+                 AND e.state IN ('pending', 'running', 'held')))
+           ORDER BY j.id
+           LIMIT 1
+           {lock})
+         RETURNING *"
+    );
+    let now = now();
+    let stmt =
+        Statement::from_sql_and_values(backend, sql, [(now + LEASE_SECS).into(), now.into()]);
+    let row = db.query_one_raw(stmt).await?;
+    Ok(match row {
+        Some(r) => Some(job::Model::from_query_result(&r, "")?),
+        None => None,
+    })
+}
+
+pub async fn complete(db: &impl ConnectionTrait, id: i64) -> Result<(), ApiError> {
+    set_state(db, id, DONE, None, None).await
+}
+
+pub async fn hold(db: &impl ConnectionTrait, id: i64, why: &str) -> Result<(), ApiError> {
+    set_state(db, id, HELD, Some(why), None).await
+}
+
+/// Backoff before attempt `n + 1`: 2, 4, 8 … seconds, at most an hour.
+pub fn backoff_secs(attempts: i32) -> i64 {
+    2_i64.saturating_pow(attempts.clamp(1, 12) as u32).min(3600)
+}
+
+/// A failed attempt: retried later with backoff, or parked as dead after the last attempt.
+pub async fn fail(
+    db: &impl ConnectionTrait,
+    job: &job::Model,
+    error: &str,
+) -> Result<(), ApiError> {
+    if job.attempts >= job.max_attempts {
+        tracing::error!(job_id = job.id, kind = %job.kind, error, "job is dead after its last attempt");
+        set_state(db, job.id, DEAD, Some(error), None).await
+    } else {
+        tracing::warn!(job_id = job.id, kind = %job.kind, attempt = job.attempts, error, "job failed; will retry");
+        set_state(
+            db,
+            job.id,
+            PENDING,
+            Some(error),
+            Some(now() + backoff_secs(job.attempts)),
+        )
+        .await
+    }
+}
+
+/// Runs it again soon without counting this attempt (something it waits for is not there yet).
+pub async fn postpone(
+    db: &impl ConnectionTrait,
+    job: &job::Model,
+    secs: i64,
+) -> Result<(), ApiError> {
+    job::ActiveModel {
+        id: Set(job.id),
+        state: Set(PENDING.to_owned()),
+        attempts: Set(job.attempts - 1),
+        run_at: Set(now() + secs),
+        locked_until: Set(None),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
+}
+
+async fn set_state(
+    db: &impl ConnectionTrait,
+    id: i64,
+    state: &str,
+    error: Option<&str>,
+    run_at: Option<i64>,
+) -> Result<(), ApiError> {
+    let mut active = job::ActiveModel {
+        id: Set(id),
+        state: Set(state.to_owned()),
+        locked_until: Set(None),
+        updated_at: Set(now()),
+        ..Default::default()
+    };
+    if let Some(e) = error {
+        active.last_error = Set(Some(e.chars().take(2000).collect()));
+    }
+    if let Some(at) = run_at {
+        active.run_at = Set(at);
+    }
+    active.update(db).await?;
+    Ok(())
+}
+
+/// Releases held jobs whose ordering key starts with `prefix` (an inbox was reconnected).
+pub async fn release_held(db: &impl ConnectionTrait, prefix: &str) -> Result<u64, ApiError> {
+    let r = job::Entity::update_many()
+        .col_expr(job::Column::State, sea_orm::sea_query::Expr::value(PENDING))
+        .col_expr(job::Column::RunAt, sea_orm::sea_query::Expr::value(now()))
+        .filter(job::Column::State.eq(HELD))
+        .filter(job::Column::OrderingKey.starts_with(prefix))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    state: &str,
+    limit: u64,
+) -> Result<Vec<job::Model>, ApiError> {
+    use sea_orm::QuerySelect;
+    Ok(job::Entity::find()
+        .filter(job::Column::State.eq(state))
+        .order_by_desc(job::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// A dead job, back in the queue with fresh attempts.
+pub async fn retry(db: &impl ConnectionTrait, id: i64) -> Result<job::Model, ApiError> {
+    let found = job::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if found.state != DEAD {
+        return Err(ApiError::UnprocessableCode(
+            "job_not_dead",
+            "only dead jobs can be retried".into(),
+        ));
+    }
+    Ok(job::ActiveModel {
+        id: Set(id),
+        state: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        run_at: Set(now()),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff_secs(1), 2);
+        assert_eq!(backoff_secs(3), 8);
+        assert_eq!(backoff_secs(40), 3600);
+    }
+}

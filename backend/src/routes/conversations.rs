@@ -1,0 +1,158 @@
+use crate::auth::{role_in, AuthUser};
+use crate::conversations::views::{self, ReplyPolicy, Viewer};
+use crate::db::now;
+use crate::error::ApiError;
+use crate::global_config;
+use crate::json::Json;
+use crate::state::AppState;
+use actix_web::{get, post, web, HttpResponse};
+use sea_orm::TransactionTrait;
+use shared::conversation::{
+    AssignConversation, Conversation, ConversationFilters, ConversationList, EmptyObject,
+    MessageFilters, MessageList, ToggleStatus, ToggleStatusResponse, ToggleStatusResult,
+};
+use shared::dto::Agent;
+
+async fn viewer(state: &AppState, auth: &AuthUser, account_id: i64) -> Result<Viewer, ApiError> {
+    Ok(Viewer {
+        account_id,
+        user_id: auth.user.id,
+        role: role_in(&state.db, auth, account_id).await?,
+    })
+}
+
+async fn reply_policy(state: &AppState) -> Result<ReplyPolicy, ApiError> {
+    Ok(ReplyPolicy {
+        now: now(),
+        instagram_human_agent: global_config::instagram(state).await?.human_agent,
+    })
+}
+
+/// Conversations in the inboxes the caller can see, newest activity first, with the tab counts.
+#[utoipa::path(params(("account_id" = i64, Path), ConversationFilters), responses((status = 200, body = ConversationList), (status = 404, body = shared::ErrorBody), (status = 422, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[get("/api/v1/accounts/{account_id}/conversations")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = *path))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<i64>,
+    query: web::Query<ConversationFilters>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = viewer(&state, &auth, path.into_inner()).await?;
+    let policy = reply_policy(&state).await?;
+    let page = views::list(
+        &state.db,
+        &state.settings.frontend_url,
+        policy,
+        viewer,
+        &query,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[utoipa::path(params(("account_id" = i64, Path), ("id" = i64, Path, description = "the conversation's per-account number")), responses((status = 200, body = Conversation), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[get("/api/v1/accounts/{account_id}/conversations/{id}")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0, conversation_id = path.1))]
+pub async fn show(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (account_id, display_id) = path.into_inner();
+    let viewer = viewer(&state, &auth, account_id).await?;
+    let (conv, inbox) = views::find_visible(&state.db, viewer, display_id).await?;
+    let policy = reply_policy(&state).await?;
+    let dto = views::to_dto(
+        &state.db,
+        &state.settings.frontend_url,
+        policy,
+        &inbox,
+        conv,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(dto))
+}
+
+/// The thread, 20 messages at a time, oldest first; `before` pages back.
+#[utoipa::path(params(("account_id" = i64, Path), ("id" = i64, Path, description = "the conversation's per-account number"), MessageFilters), responses((status = 200, body = MessageList), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[get("/api/v1/accounts/{account_id}/conversations/{id}/messages")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0, conversation_id = path.1))]
+pub async fn messages(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<MessageFilters>,
+) -> Result<HttpResponse, ApiError> {
+    let (account_id, display_id) = path.into_inner();
+    let viewer = viewer(&state, &auth, account_id).await?;
+    let (conv, _) = views::find_visible(&state.db, viewer, display_id).await?;
+    let page =
+        views::messages(&state.db, &state.settings.frontend_url, &conv, query.before).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Sets the status; without one, open ↔ resolved as Chatwoot.
+#[utoipa::path(params(("account_id" = i64, Path), ("id" = i64, Path, description = "the conversation's per-account number")), request_body = ToggleStatus, responses((status = 200, body = ToggleStatusResponse), (status = 404, body = shared::ErrorBody), (status = 422, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[post("/api/v1/accounts/{account_id}/conversations/{id}/toggle_status")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0, conversation_id = path.1))]
+pub async fn toggle_status(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<(i64, i64)>,
+    body: Json<ToggleStatus>,
+) -> Result<HttpResponse, ApiError> {
+    let (account_id, display_id) = path.into_inner();
+    let viewer = viewer(&state, &auth, account_id).await?;
+    let txn = state.db.begin().await?;
+    let (conv, _) = views::find_visible(&txn, viewer, display_id).await?;
+    let conv = views::set_status(&txn, conv, body.0.status).await?;
+    txn.commit().await?;
+    tracing::info!(status = %conv.status, "conversation status changed");
+    Ok(HttpResponse::Ok().json(ToggleStatusResponse {
+        meta: EmptyObject {},
+        payload: ToggleStatusResult {
+            success: true,
+            current_status: views::status_of(&conv)?,
+            conversation_id: conv.display_id,
+        },
+    }))
+}
+
+/// Assigns the conversation to an agent of the account, or unassigns it (`null`); answers the assignee.
+#[utoipa::path(params(("account_id" = i64, Path), ("id" = i64, Path, description = "the conversation's per-account number")), request_body = AssignConversation, responses((status = 200, body = Option<Agent>), (status = 404, body = shared::ErrorBody), (status = 422, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[post("/api/v1/accounts/{account_id}/conversations/{id}/assignments")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0, conversation_id = path.1))]
+pub async fn assign(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<(i64, i64)>,
+    body: Json<AssignConversation>,
+) -> Result<HttpResponse, ApiError> {
+    let (account_id, display_id) = path.into_inner();
+    let viewer = viewer(&state, &auth, account_id).await?;
+    let txn = state.db.begin().await?;
+    let (conv, _) = views::find_visible(&txn, viewer, display_id).await?;
+    let agent = views::assign(&txn, conv, body.0.assignee_id).await?;
+    txn.commit().await?;
+    tracing::info!(assignee_id = ?body.0.assignee_id, "conversation assigned");
+    Ok(HttpResponse::Ok().json(agent))
+}
+
+/// Marks the conversation read for the caller.
+#[utoipa::path(params(("account_id" = i64, Path), ("id" = i64, Path, description = "the conversation's per-account number")), responses((status = 200), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[post("/api/v1/accounts/{account_id}/conversations/{id}/update_last_seen")]
+#[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0, conversation_id = path.1))]
+pub async fn update_last_seen(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (account_id, display_id) = path.into_inner();
+    let viewer = viewer(&state, &auth, account_id).await?;
+    let txn = state.db.begin().await?;
+    let (conv, _) = views::find_visible(&txn, viewer, display_id).await?;
+    views::mark_seen(&txn, conv, auth.user.id).await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Ok().json(EmptyObject {}))
+}

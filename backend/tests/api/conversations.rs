@@ -1,0 +1,864 @@
+use crate::helpers::{spawn_app, Reply, TestApp, FRONTEND_URL};
+use backend::db::now;
+use backend::entities::{
+    attachment, channel_instagram, contact, contact_inbox, conversation, inbox, message,
+};
+use reqwest::Method;
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{json, Value};
+use shared::dto::CreatedAdmin;
+
+const HOUR: i64 = 3600;
+
+/// A contact who wrote to `inbox_id`, and their conversation numbered `display_id`, active `age` seconds ago.
+async fn seed_conversation(
+    app: &TestApp,
+    account_id: i64,
+    inbox_id: i64,
+    display_id: i64,
+    age: i64,
+) -> conversation::Model {
+    let db = &app.state.db;
+    let at = now() - age;
+    let person = contact::ActiveModel {
+        account_id: Set(account_id),
+        name: Set(format!("Customer {display_id}")),
+        email: Set(Some(format!("c{display_id}@example.com"))),
+        phone_number: Set(None),
+        identifier: Set(None),
+        thumbnail: Set(Some(format!("https://cdn.example/{display_id}.jpg"))),
+        additional_attributes: Set(r#"{"city":"Lyon"}"#.to_owned()),
+        custom_attributes: Set("{}".to_owned()),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let link = contact_inbox::ActiveModel {
+        contact_id: Set(person.id),
+        inbox_id: Set(inbox_id),
+        source_id: Set(format!("igsid-{display_id}")),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    conversation::ActiveModel {
+        account_id: Set(account_id),
+        inbox_id: Set(inbox_id),
+        contact_id: Set(person.id),
+        contact_inbox_id: Set(link.id),
+        display_id: Set(display_id),
+        status: Set("open".to_owned()),
+        assignee_id: Set(None),
+        last_activity_at: Set(at),
+        last_incoming_at: Set(None),
+        agent_last_seen_at: Set(None),
+        assignee_last_seen_at: Set(None),
+        additional_attributes: Set(r#"{"source":"test"}"#.to_owned()),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+async fn update_conversation(
+    app: &TestApp,
+    conv: &conversation::Model,
+    change: impl FnOnce(&mut conversation::ActiveModel),
+) -> conversation::Model {
+    let mut active: conversation::ActiveModel = conv.clone().into();
+    change(&mut active);
+    active.update(&app.state.db).await.unwrap()
+}
+
+/// A message from the contact (type 0) or from an agent (1), created at `at`.
+async fn seed_message(
+    app: &TestApp,
+    conv: &conversation::Model,
+    message_type: i16,
+    content: &str,
+    at: i64,
+    sender_user: Option<i64>,
+) -> message::Model {
+    let (sender_type, sender_id) = match (message_type, sender_user) {
+        (0, _) => (Some("Contact".to_owned()), Some(conv.contact_id)),
+        (_, Some(user)) => (Some("User".to_owned()), Some(user)),
+        _ => (None, None),
+    };
+    message::ActiveModel {
+        account_id: Set(conv.account_id),
+        inbox_id: Set(conv.inbox_id),
+        conversation_id: Set(conv.id),
+        message_type: Set(message_type),
+        content: Set(Some(content.to_owned())),
+        content_type: Set("text".to_owned()),
+        content_attributes: Set(r#"{"in_reply_to":null}"#.to_owned()),
+        private: Set(false),
+        status: Set("sent".to_owned()),
+        source_id: Set(None),
+        sender_type: Set(sender_type),
+        sender_id: Set(sender_id),
+        external_created_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap()
+}
+
+/// An Instagram inbox, written straight to the tables (connecting one needs Meta's OAuth dance).
+async fn instagram_inbox(app: &TestApp, account_id: i64) -> i64 {
+    let db = &app.state.db;
+    let channel = channel_instagram::ActiveModel {
+        account_id: Set(account_id),
+        instagram_id: Set("17841400000000000".to_owned()),
+        username: Set("acme".to_owned()),
+        access_token: Set(app.state.keys.seal("tok")),
+        expires_at: Set(now() + 50 * 24 * HOUR),
+        reauthorization_required: Set(false),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    inbox::ActiveModel {
+        account_id: Set(account_id),
+        name: Set("Instagram".to_owned()),
+        channel_type: Set("Channel::Instagram".to_owned()),
+        channel_id: Set(channel.id),
+        created_at: Set(now()),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+    .id
+}
+
+async fn add_member(app: &TestApp, admin: &CreatedAdmin, inbox_id: i64, user_id: i64) {
+    let r = app
+        .api(
+            Method::POST,
+            &format!(
+                "/api/v1/accounts/{}/inbox_members",
+                admin.account_id.unwrap()
+            ),
+            &admin.access_token,
+            Some(json!({"inbox_id": inbox_id, "user_ids": [user_id]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+fn base(admin: &CreatedAdmin) -> String {
+    format!(
+        "/api/v1/accounts/{}/conversations",
+        admin.account_id.unwrap()
+    )
+}
+
+fn ids(list: &Reply) -> Vec<i64> {
+    list.body["data"]["payload"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no payload: {}", list.body))
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect()
+}
+
+fn counts(list: &Reply) -> (i64, i64, i64) {
+    let meta = &list.body["data"]["meta"];
+    (
+        meta["mine_count"].as_i64().unwrap(),
+        meta["unassigned_count"].as_i64().unwrap(),
+        meta["all_count"].as_i64().unwrap(),
+    )
+}
+
+fn conversation_in(list: &Reply, id: i64) -> &Value {
+    list.body["data"]["payload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("conversation {id} not in {}", list.body))
+}
+
+#[tokio::test]
+async fn the_list_shows_open_conversations_newest_first_with_the_tab_counts() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let (bob, _) = app.agent(&admin, "bob@example.com").await;
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let other = app.create_api_inbox(&admin, "Other").await;
+    let mine = seed_conversation(&app, account, web, 1, 300).await;
+    let unassigned = seed_conversation(&app, account, web, 2, 100).await;
+    let resolved = seed_conversation(&app, account, web, 3, 50).await;
+    let bobs = seed_conversation(&app, account, web, 4, 200).await;
+    update_conversation(&app, &mine, |c| c.assignee_id = Set(Some(admin.user_id))).await;
+    update_conversation(&app, &resolved, |c| c.status = Set("resolved".to_owned())).await;
+    update_conversation(&app, &bobs, |c| {
+        c.assignee_id = Set(Some(bob));
+        c.status = Set("pending".to_owned());
+    })
+    .await;
+    seed_message(&app, &unassigned, 0, "hello", now() - 120, None).await;
+    seed_message(
+        &app,
+        &unassigned,
+        1,
+        "hi, how can we help?",
+        now() - 100,
+        Some(admin.user_id),
+    )
+    .await;
+    let get = |query: &str| {
+        let path = format!("{}{query}", base(&admin));
+        let token = admin.access_token.clone();
+        let app = &app;
+        async move { app.api(Method::GET, &path, &token, None).await }
+    };
+
+    let open = get("").await;
+    let resolved_only = get("?status=resolved").await;
+    let all = get("?status=all").await;
+    let assigned_to_me = get("?assignee_type=me").await;
+    let without_assignee = get("?assignee_type=unassigned").await;
+    let other_inbox = get(&format!("?inbox_id={other}")).await;
+    let bad_status = get("?status=closed").await;
+
+    assert_eq!(open.status, 200, "{}", open.body);
+    assert_eq!(ids(&open), [2, 1]);
+    assert_eq!(counts(&open), (1, 1, 2));
+    let c = conversation_in(&open, 2);
+    assert_eq!(c["account_id"], account);
+    assert_eq!(c["inbox_id"], web);
+    assert_eq!(c["status"], "open");
+    assert_eq!(c["assignee_id"], Value::Null);
+    assert_eq!(c["unread_count"], 1);
+    assert_eq!(c["agent_last_seen_at"], Value::Null);
+    assert_eq!(c["timestamp"], unassigned.last_activity_at);
+    assert!(c["created_at"].is_i64());
+    assert_eq!(c["can_reply"], true);
+    assert_eq!(c["reply_window_ends_at"], Value::Null);
+    assert_eq!(c["additional_attributes"], json!({"source": "test"}));
+    assert_eq!(c["meta"]["sender"]["id"], unassigned.contact_id);
+    assert_eq!(c["meta"]["sender"]["name"], "Customer 2");
+    assert_eq!(
+        c["meta"]["sender"]["thumbnail"],
+        "https://cdn.example/2.jpg"
+    );
+    assert_eq!(c["meta"]["sender"]["channel"], "Channel::Api");
+    assert_eq!(c["meta"]["assignee"], Value::Null);
+    assert_eq!(c["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(c["messages"][0]["content"], "hi, how can we help?");
+    assert_eq!(c["messages"][0]["message_type"], 1);
+    assert_eq!(c["messages"][0]["conversation_id"], 2);
+    let c = conversation_in(&open, 1);
+    assert_eq!(c["assignee_id"], admin.user_id);
+    assert_eq!(c["meta"]["assignee"]["email"], "ada@example.com");
+    assert_eq!(c["messages"], json!([]));
+    assert_eq!(ids(&resolved_only), [3]);
+    assert_eq!(ids(&all), [3, 2, 4, 1]);
+    assert_eq!(ids(&assigned_to_me), [1]);
+    assert_eq!(ids(&without_assignee), [2]);
+    assert_eq!(ids(&other_inbox), Vec::<i64>::new());
+    assert_eq!(counts(&other_inbox), (0, 0, 0));
+    assert_eq!(bad_status.status, 422, "{}", bad_status.body);
+}
+
+#[tokio::test]
+async fn the_list_pages_25_at_a_time() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let web = app.create_api_inbox(&admin, "Web").await;
+    for n in 1..=30 {
+        seed_conversation(&app, account, web, n, 1000 - n).await;
+    }
+
+    let first = app
+        .api(Method::GET, &base(&admin), &admin.access_token, None)
+        .await;
+    let second = app
+        .api(
+            Method::GET,
+            &format!("{}?page=2", base(&admin)),
+            &admin.access_token,
+            None,
+        )
+        .await;
+    let third = app
+        .api(
+            Method::GET,
+            &format!("{}?page=3", base(&admin)),
+            &admin.access_token,
+            None,
+        )
+        .await;
+
+    assert_eq!(ids(&first), (6..=30).rev().collect::<Vec<_>>());
+    assert_eq!(ids(&second), (1..=5).rev().collect::<Vec<_>>());
+    assert_eq!(ids(&third), Vec::<i64>::new());
+    assert_eq!(counts(&second), (0, 30, 30));
+}
+
+#[tokio::test]
+async fn agents_see_only_the_conversations_of_their_inboxes() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let (bob, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let shared_inbox = app.create_api_inbox(&admin, "Shared").await;
+    let private_inbox = app.create_api_inbox(&admin, "Private").await;
+    add_member(&app, &admin, shared_inbox, bob).await;
+    let visible = seed_conversation(&app, account, shared_inbox, 1, 100).await;
+    let hidden = seed_conversation(&app, account, private_inbox, 2, 50).await;
+    let url = |rest: &str| format!("{}{rest}", base(&admin));
+
+    let bobs_list = app.api(Method::GET, &url(""), &bob_token, None).await;
+    let admins_list = app
+        .api(Method::GET, &url(""), &admin.access_token, None)
+        .await;
+    let shown = app.api(Method::GET, &url("/1"), &bob_token, None).await;
+    let hidden_show = app.api(Method::GET, &url("/2"), &bob_token, None).await;
+    let hidden_messages = app
+        .api(Method::GET, &url("/2/messages"), &bob_token, None)
+        .await;
+    let hidden_toggle = app
+        .api(
+            Method::POST,
+            &url("/2/toggle_status"),
+            &bob_token,
+            Some(json!({})),
+        )
+        .await;
+    let hidden_seen = app
+        .api(Method::POST, &url("/2/update_last_seen"), &bob_token, None)
+        .await;
+    let hidden_assign = app
+        .api(
+            Method::POST,
+            &url("/2/assignments"),
+            &bob_token,
+            Some(json!({"assignee_id": bob})),
+        )
+        .await;
+    let contact = |id: i64| format!("/api/v1/accounts/{account}/contacts/{id}");
+    let visible_contact = app
+        .api(Method::GET, &contact(visible.contact_id), &bob_token, None)
+        .await;
+    let hidden_contact = app
+        .api(Method::GET, &contact(hidden.contact_id), &bob_token, None)
+        .await;
+    let admin_contact = app
+        .api(
+            Method::GET,
+            &contact(hidden.contact_id),
+            &admin.access_token,
+            None,
+        )
+        .await;
+
+    assert_eq!(ids(&bobs_list), [1]);
+    assert_eq!(counts(&bobs_list), (0, 1, 1));
+    assert_eq!(ids(&admins_list), [2, 1]);
+    assert_eq!(counts(&admins_list), (0, 2, 2));
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert_eq!(shown.body["id"], 1);
+    for r in [
+        &hidden_show,
+        &hidden_messages,
+        &hidden_toggle,
+        &hidden_seen,
+        &hidden_assign,
+    ] {
+        assert_eq!(r.status, 404, "{}", r.body);
+    }
+    assert_eq!(visible_contact.status, 200, "{}", visible_contact.body);
+    assert_eq!(hidden_contact.status, 404);
+    assert_eq!(admin_contact.status, 200);
+    let stored = conversation_row(&app, hidden.id).await;
+    assert_eq!((stored.status.as_str(), stored.assignee_id), ("open", None));
+}
+
+async fn conversation_row(app: &TestApp, id: i64) -> conversation::Model {
+    use sea_orm::EntityTrait;
+    conversation::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn conversations_of_other_accounts_are_not_found() {
+    let app = spawn_app().await;
+    let acme = app.admin("ada@example.com", "Acme").await;
+    let globex = app.admin("gus@example.com", "Globex").await;
+    let web = app.create_api_inbox(&acme, "Web").await;
+    let conv = seed_conversation(&app, acme.account_id.unwrap(), web, 1, 10).await;
+
+    let foreign_account = app
+        .api(
+            Method::GET,
+            &format!("{}/1", base(&acme)),
+            &globex.access_token,
+            None,
+        )
+        .await;
+    let own_account = app
+        .api(
+            Method::GET,
+            &format!("{}/1", base(&globex)),
+            &globex.access_token,
+            None,
+        )
+        .await;
+    let own_list = app
+        .api(Method::GET, &base(&globex), &globex.access_token, None)
+        .await;
+    let contact = app
+        .api(
+            Method::GET,
+            &format!(
+                "/api/v1/accounts/{}/contacts/{}",
+                globex.account_id.unwrap(),
+                conv.contact_id
+            ),
+            &globex.access_token,
+            None,
+        )
+        .await;
+
+    assert_eq!(foreign_account.status, 404);
+    assert_eq!(own_account.status, 404);
+    assert_eq!(ids(&own_list), Vec::<i64>::new());
+    assert_eq!(contact.status, 404);
+}
+
+#[tokio::test]
+async fn messages_come_oldest_first_with_senders_and_attachments_and_page_back() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let conv = seed_conversation(&app, account, web, 7, 10).await;
+    let start = now() - 1000;
+    let mut sent = Vec::new();
+    for n in 0..22 {
+        sent.push(seed_message(&app, &conv, 0, &format!("m{n}"), start + n, None).await);
+    }
+    let with_photo = seed_message(&app, &conv, 0, "look", start + 30, None).await;
+    let photo = attachment::ActiveModel {
+        account_id: Set(account),
+        message_id: Set(with_photo.id),
+        file_type: Set("image".to_owned()),
+        external_url: Set(Some("https://lookaside.example/photo.jpg".to_owned())),
+        file_key: Set(None),
+        content_type: Set(None),
+        byte_size: Set(None),
+        created_at: Set(start + 30),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+    let stored_file = attachment::ActiveModel {
+        account_id: Set(account),
+        message_id: Set(with_photo.id),
+        file_type: Set("file".to_owned()),
+        external_url: Set(Some("https://lookaside.example/doc.pdf".to_owned())),
+        file_key: Set(Some("attachments/doc.pdf".to_owned())),
+        content_type: Set(Some("application/pdf".to_owned())),
+        byte_size: Set(Some(10)),
+        created_at: Set(start + 30),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+    let reply = seed_message(&app, &conv, 1, "thanks", start + 40, Some(admin.user_id)).await;
+    let mut note: message::ActiveModel =
+        seed_message(&app, &conv, 1, "VIP", start + 50, Some(admin.user_id))
+            .await
+            .into();
+    note.private = Set(true);
+    let note = note.update(&app.state.db).await.unwrap();
+    let path = format!("{}/7/messages", base(&admin));
+
+    let newest = app.api(Method::GET, &path, &admin.access_token, None).await;
+    let oldest_id = newest.body["payload"][0]["id"].as_i64().unwrap();
+    let older = app
+        .api(
+            Method::GET,
+            &format!("{path}?before={oldest_id}"),
+            &admin.access_token,
+            None,
+        )
+        .await;
+
+    assert_eq!(newest.status, 200, "{}", newest.body);
+    assert_eq!(newest.body["meta"]["contact"]["id"], conv.contact_id);
+    assert_eq!(newest.body["meta"]["contact"]["name"], "Customer 7");
+    let page: Vec<i64> = newest.body["payload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    let mut expected: Vec<i64> = sent[5..].iter().map(|m| m.id).collect();
+    expected.extend([with_photo.id, reply.id, note.id]);
+    assert_eq!(page, expected);
+    let older_ids: Vec<i64> = older.body["payload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        older_ids,
+        sent[..5].iter().map(|m| m.id).collect::<Vec<_>>()
+    );
+
+    let incoming = &newest.body["payload"][17];
+    assert_eq!(incoming["id"], with_photo.id);
+    assert_eq!(incoming["message_type"], 0);
+    assert_eq!(incoming["conversation_id"], 7);
+    assert_eq!(incoming["account_id"], account);
+    assert_eq!(incoming["inbox_id"], web);
+    assert_eq!(incoming["created_at"], start + 30);
+    assert_eq!(incoming["private"], false);
+    assert_eq!(incoming["status"], "sent");
+    assert_eq!(incoming["content_type"], "text");
+    assert_eq!(incoming["content_attributes"], json!({"in_reply_to": null}));
+    assert_eq!(incoming["sender_type"], "Contact");
+    assert_eq!(incoming["sender_id"], conv.contact_id);
+    assert_eq!(incoming["sender"]["type"], "contact");
+    assert_eq!(incoming["sender"]["name"], "Customer 7");
+    assert_eq!(
+        incoming["attachments"],
+        json!([
+            {"id": photo.id, "file_type": "image", "data_url": "https://lookaside.example/photo.jpg", "thumb_url": "https://lookaside.example/photo.jpg"},
+            {"id": stored_file.id, "file_type": "file", "data_url": format!("{FRONTEND_URL}/api/v1/accounts/{account}/attachments/{}/file", stored_file.id), "thumb_url": ""},
+        ])
+    );
+    let outgoing = &newest.body["payload"][18];
+    assert_eq!(outgoing["message_type"], 1);
+    assert_eq!(outgoing["sender_type"], "User");
+    assert_eq!(outgoing["sender"]["type"], "user");
+    assert_eq!(outgoing["sender"]["id"], admin.user_id);
+    assert_eq!(outgoing["attachments"], json!([]));
+    assert_eq!(newest.body["payload"][19]["private"], true);
+}
+
+#[tokio::test]
+async fn toggle_status_sets_toggles_and_rejects_unknown_statuses() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let conv = seed_conversation(&app, admin.account_id.unwrap(), web, 3, 10).await;
+    let path = format!("{}/3/toggle_status", base(&admin));
+    let post = |body: Value| {
+        let (app, path, token) = (&app, path.clone(), admin.access_token.clone());
+        async move { app.api(Method::POST, &path, &token, Some(body)).await }
+    };
+
+    let pending = post(json!({"status": "pending"})).await;
+    let toggled_open = post(json!({})).await;
+    let toggled_resolved = post(json!({})).await;
+    let invalid = post(json!({"status": "closed"})).await;
+
+    assert_eq!(pending.status, 200, "{}", pending.body);
+    assert_eq!(
+        pending.body,
+        json!({"meta": {}, "payload": {"success": true, "current_status": "pending", "conversation_id": 3}})
+    );
+    assert_eq!(toggled_open.body["payload"]["current_status"], "open");
+    assert_eq!(
+        toggled_resolved.body["payload"]["current_status"],
+        "resolved"
+    );
+    assert_eq!(invalid.status, 422, "{}", invalid.body);
+    assert_eq!(invalid.body["attributes"], json!(["status"]));
+    assert_eq!(conversation_row(&app, conv.id).await.status, "resolved");
+}
+
+#[tokio::test]
+async fn assignments_set_and_clear_the_assignee_who_must_belong_to_the_account() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let outsider = app.admin("gus@example.com", "Globex").await;
+    let (bob, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let web = app.create_api_inbox(&admin, "Web").await;
+    add_member(&app, &admin, web, bob).await;
+    let conv = seed_conversation(&app, admin.account_id.unwrap(), web, 1, 10).await;
+    let path = format!("{}/1/assignments", base(&admin));
+
+    let to_bob = app
+        .api(
+            Method::POST,
+            &path,
+            &admin.access_token,
+            Some(json!({"assignee_id": bob})),
+        )
+        .await;
+    let shown = app
+        .api(
+            Method::GET,
+            &format!("{}/1", base(&admin)),
+            &admin.access_token,
+            None,
+        )
+        .await;
+    let to_outsider = app
+        .api(
+            Method::POST,
+            &path,
+            &admin.access_token,
+            Some(json!({"assignee_id": outsider.user_id})),
+        )
+        .await;
+    let to_nobody_known = app
+        .api(
+            Method::POST,
+            &path,
+            &bob_token,
+            Some(json!({"assignee_id": 999_999})),
+        )
+        .await;
+    let assigned_by_bob = conversation_row(&app, conv.id).await.assignee_id;
+    let unassigned = app
+        .api(
+            Method::POST,
+            &path,
+            &bob_token,
+            Some(json!({"assignee_id": null})),
+        )
+        .await;
+
+    assert_eq!(to_bob.status, 200, "{}", to_bob.body);
+    assert_eq!(to_bob.body["id"], bob);
+    assert_eq!(to_bob.body["email"], "bob@example.com");
+    assert_eq!(to_bob.body["name"], "Agent");
+    assert_eq!(shown.body["assignee_id"], bob);
+    assert_eq!(shown.body["meta"]["assignee"]["id"], bob);
+    assert_eq!(to_outsider.status, 422, "{}", to_outsider.body);
+    assert_eq!(to_outsider.body["attributes"], json!(["assignee_id"]));
+    assert_eq!(to_nobody_known.status, 422);
+    assert_eq!(assigned_by_bob, Some(bob));
+    assert_eq!(unassigned.status, 200, "{}", unassigned.body);
+    assert_eq!(unassigned.body, Value::Null);
+    assert_eq!(conversation_row(&app, conv.id).await.assignee_id, None);
+}
+
+#[tokio::test]
+async fn unread_counts_follow_what_the_assignee_or_any_agent_last_saw() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let (bob, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let web = app.create_api_inbox(&admin, "Web").await;
+    add_member(&app, &admin, web, bob).await;
+    let conv = seed_conversation(&app, admin.account_id.unwrap(), web, 1, 10).await;
+    seed_message(&app, &conv, 0, "one", now() - 60, None).await;
+    seed_message(&app, &conv, 0, "two", now() - 50, None).await;
+    seed_message(&app, &conv, 1, "reply", now() - 40, Some(admin.user_id)).await;
+    let show = format!("{}/1", base(&admin));
+    let seen = format!("{}/1/update_last_seen", base(&admin));
+    let unread = |token: String| {
+        let (app, show) = (&app, show.clone());
+        async move {
+            let r = app.api(Method::GET, &show, &token, None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body["unread_count"].as_i64().unwrap()
+        }
+    };
+
+    let before_anyone_looked = unread(admin.access_token.clone()).await;
+    let marked = app
+        .api(Method::POST, &seen, &admin.access_token, None)
+        .await;
+    let after_admin_looked = unread(admin.access_token.clone()).await;
+    // Seconds are the clock's grain: move the marker back so the next message is unambiguously newer.
+    let row = conversation_row(&app, conv.id).await;
+    update_conversation(&app, &row, |c| c.agent_last_seen_at = Set(Some(now() - 30))).await;
+    seed_message(&app, &conv, 0, "three", now() - 20, None).await;
+    let after_a_new_message = unread(admin.access_token.clone()).await;
+    app.api(
+        Method::POST,
+        &format!("{}/1/assignments", base(&admin)),
+        &admin.access_token,
+        Some(json!({"assignee_id": bob})),
+    )
+    .await;
+    let once_bob_is_assignee = unread(bob_token.clone()).await;
+    app.api(Method::POST, &seen, &admin.access_token, None)
+        .await;
+    let after_admin_looked_again = unread(bob_token.clone()).await;
+    app.api(Method::POST, &seen, &bob_token, None).await;
+    let after_bob_looked = unread(bob_token.clone()).await;
+
+    assert_eq!(marked.status, 200, "{}", marked.body);
+    assert_eq!(marked.body, json!({}));
+    assert_eq!(before_anyone_looked, 2);
+    assert_eq!(after_admin_looked, 0);
+    assert_eq!(after_a_new_message, 1);
+    assert_eq!(once_bob_is_assignee, 3);
+    assert_eq!(after_admin_looked_again, 3);
+    assert_eq!(after_bob_looked, 0);
+    let row = conversation_row(&app, conv.id).await;
+    assert!(row.agent_last_seen_at.is_some());
+    assert!(row.assignee_last_seen_at.is_some());
+}
+
+#[tokio::test]
+async fn instagram_conversations_can_reply_only_inside_the_messaging_window() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let ig = instagram_inbox(&app, account).await;
+    let recent = seed_conversation(&app, account, ig, 1, 10).await;
+    let stale = seed_conversation(&app, account, ig, 2, 20).await;
+    seed_conversation(&app, account, ig, 3, 30).await;
+    let recent_at = now() - 23 * HOUR;
+    let stale_at = now() - 25 * HOUR;
+    update_conversation(&app, &recent, |c| c.last_incoming_at = Set(Some(recent_at))).await;
+    update_conversation(&app, &stale, |c| c.last_incoming_at = Set(Some(stale_at))).await;
+
+    let standard = app
+        .api(Method::GET, &base(&admin), &admin.access_token, None)
+        .await;
+    backend::global_config::set(
+        &app.state.db,
+        &app.state.keys,
+        "ENABLE_INSTAGRAM_CHANNEL_HUMAN_AGENT",
+        Some("true"),
+    )
+    .await
+    .unwrap();
+    let human_agent = app
+        .api(Method::GET, &base(&admin), &admin.access_token, None)
+        .await;
+
+    assert_eq!(standard.status, 200, "{}", standard.body);
+    let window = |list: &Reply, id: i64| {
+        let c = conversation_in(list, id);
+        (c["can_reply"].clone(), c["reply_window_ends_at"].clone())
+    };
+    assert_eq!(
+        conversation_in(&standard, 1)["meta"]["sender"]["channel"],
+        "Channel::Instagram"
+    );
+    assert_eq!(
+        window(&standard, 1),
+        (json!(true), json!(recent_at + 24 * HOUR))
+    );
+    assert_eq!(
+        window(&standard, 2),
+        (json!(false), json!(stale_at + 24 * HOUR))
+    );
+    assert_eq!(window(&standard, 3), (json!(false), Value::Null));
+    assert_eq!(
+        window(&human_agent, 2),
+        (json!(true), json!(stale_at + 7 * 24 * HOUR))
+    );
+    assert_eq!(window(&human_agent, 3), (json!(false), Value::Null));
+}
+
+#[tokio::test]
+async fn the_contact_endpoint_shows_the_contact_with_its_inboxes() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let (_, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let conv = seed_conversation(&app, account, web, 4, 10).await;
+    let path = format!("/api/v1/accounts/{account}/contacts/{}", conv.contact_id);
+
+    let shown = app.api(Method::GET, &path, &admin.access_token, None).await;
+    let not_a_member = app.api(Method::GET, &path, &bob_token, None).await;
+    let unknown = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/accounts/{account}/contacts/999999"),
+            &admin.access_token,
+            None,
+        )
+        .await;
+
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    let c = &shown.body["payload"];
+    assert_eq!(c["id"], conv.contact_id);
+    assert_eq!(c["name"], "Customer 4");
+    assert_eq!(c["email"], "c4@example.com");
+    assert_eq!(c["phone_number"], Value::Null);
+    assert_eq!(c["identifier"], Value::Null);
+    assert_eq!(c["thumbnail"], "https://cdn.example/4.jpg");
+    assert_eq!(c["additional_attributes"], json!({"city": "Lyon"}));
+    assert_eq!(c["custom_attributes"], json!({}));
+    assert!(c["created_at"].is_i64());
+    assert_eq!(c["contact_inboxes"].as_array().unwrap().len(), 1);
+    assert_eq!(c["contact_inboxes"][0]["source_id"], "igsid-4");
+    assert_eq!(c["contact_inboxes"][0]["inbox"]["id"], web);
+    assert_eq!(c["contact_inboxes"][0]["inbox"]["name"], "Web");
+    assert_eq!(
+        c["contact_inboxes"][0]["inbox"]["channel_type"],
+        "Channel::Api"
+    );
+    assert_eq!(not_a_member.status, 404);
+    assert_eq!(unknown.status, 404);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_conversation_and_contact_routes() {
+    let app = spawn_app().await;
+
+    let r = crate::helpers::reply(
+        app.client
+            .get(format!("{}/api/openapi.json", app.address))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    let paths = r.body["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/accounts/{account_id}/conversations",
+        "/api/v1/accounts/{account_id}/conversations/{id}",
+        "/api/v1/accounts/{account_id}/conversations/{id}/messages",
+        "/api/v1/accounts/{account_id}/conversations/{id}/toggle_status",
+        "/api/v1/accounts/{account_id}/conversations/{id}/assignments",
+        "/api/v1/accounts/{account_id}/conversations/{id}/update_last_seen",
+        "/api/v1/accounts/{account_id}/contacts/{id}",
+    ] {
+        assert!(
+            paths.contains_key(p),
+            "{p} missing from the OpenAPI document"
+        );
+    }
+    let list_params = &paths["/api/v1/accounts/{account_id}/conversations"]["get"]["parameters"];
+    let names: Vec<&str> = list_params
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["account_id", "status", "inbox_id", "assignee_type", "page"]
+    );
+}

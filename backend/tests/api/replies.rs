@@ -1,0 +1,353 @@
+//! Replying on Instagram: the window, the send job against a fake Graph API, outcomes and retries.
+
+use crate::helpers::TestApp;
+use crate::webhooks::{
+    app, connected, deliver, numbered, profile_ok, query, settle, BUSINESS, CUSTOMER,
+};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const SEND_PATH: &str = "/v22.0/17841400000000001/messages";
+
+/// A connected inbox with one conversation (display id 1) whose customer wrote `hours_ago` hours ago.
+async fn conversation(app: &TestApp, hours_ago: i64) -> String {
+    connected(app).await;
+    profile_ok(app).await;
+    deliver(app, &numbered(1)).await;
+    settle(app).await;
+    let at = backend::db::now() - hours_ago * 3600;
+    app.state
+        .db
+        .execute_unprepared(&format!("UPDATE conversations SET last_incoming_at = {at}"))
+        .await
+        .unwrap();
+    backend::cli::create_admin(
+        &app.state,
+        "ada@example.com",
+        "password123",
+        None,
+        None,
+        false,
+    )
+    .await
+    .unwrap()
+    .access_token
+}
+
+async fn reply(app: &TestApp, token: &str, body: Value) -> crate::helpers::Reply {
+    app.api(
+        Method::POST,
+        "/api/v1/accounts/1/conversations/1/messages",
+        token,
+        Some(body),
+    )
+    .await
+}
+
+async fn graph_accepts(app: &TestApp, expected: Value, mid: &str) {
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .and(header("authorization", "Bearer IGlong"))
+        .and(body_json(expected))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"recipient_id": CUSTOMER, "message_id": mid})),
+        )
+        .expect(1)
+        .named("send")
+        .mount(&app.instagram)
+        .await;
+}
+
+async fn outgoing(app: &TestApp) -> Vec<Value> {
+    query(app, "SELECT status, source_id, private, content, content_attributes FROM messages WHERE message_type = 1 ORDER BY id").await
+}
+
+use sea_orm::ConnectionTrait;
+
+#[tokio::test]
+async fn a_reply_inside_the_window_is_sent_and_its_echo_is_not_a_second_message() {
+    let app = app().await;
+    let token = conversation(&app, 2).await;
+    graph_accepts(
+        &app,
+        json!({"recipient": {"id": CUSTOMER}, "message": {"text": "Yes, in size M"}}),
+        "mid-ours-1",
+    )
+    .await;
+
+    let r = reply(
+        &app,
+        &token,
+        json!({"content": "Yes, in size M", "private": false}),
+    )
+    .await;
+    settle(&app).await;
+    let echo = json!({"object": "instagram", "entry": [{"id": BUSINESS, "time": 1, "messaging": [{
+        "sender": {"id": BUSINESS}, "recipient": {"id": CUSTOMER}, "timestamp": 1,
+        "message": {"mid": "mid-ours-1", "text": "Yes, in size M", "is_echo": true}}]}]});
+    deliver(&app, &echo.to_string()).await;
+    settle(&app).await;
+
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "progress");
+    assert_eq!(r.body["message_type"], 1);
+    assert_eq!(r.body["sender_type"], "User");
+    let out = outgoing(&app).await;
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0]["status"], "sent");
+    assert_eq!(out[0]["source_id"], "mid-ours-1");
+}
+
+#[tokio::test]
+async fn an_echo_arriving_during_the_send_is_matched_not_duplicated() {
+    let app = app().await;
+    let token = conversation(&app, 1).await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(Duration::from_millis(1500))
+                .set_body_json(json!({"recipient_id": CUSTOMER, "message_id": "mid-slow"})),
+        )
+        .expect(1)
+        .mount(&app.instagram)
+        .await;
+
+    reply(&app, &token, json!({"content": "On its way"})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let echo = json!({"object": "instagram", "entry": [{"id": BUSINESS, "time": 1, "messaging": [{
+        "sender": {"id": BUSINESS}, "recipient": {"id": CUSTOMER}, "timestamp": 1,
+        "message": {"mid": "mid-slow", "text": "On its way", "is_echo": true}}]}]});
+    deliver(&app, &echo.to_string()).await;
+    for _ in 0..100 {
+        let done = query(
+            &app,
+            "SELECT COUNT(*) AS n FROM jobs WHERE state IN ('pending','running')",
+        )
+        .await[0]["n"]
+            == json!(0);
+        if done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let out = outgoing(&app).await;
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0]["source_id"], "mid-slow");
+}
+
+#[tokio::test]
+async fn private_notes_are_stored_never_sent_and_ignore_the_window() {
+    let app = app().await;
+    let token = conversation(&app, 24 * 30).await;
+
+    let r = reply(
+        &app,
+        &token,
+        json!({"content": "Customer is a VIP", "private": true}),
+    )
+    .await;
+    settle(&app).await;
+
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["private"], true);
+    assert_eq!(outgoing(&app).await[0]["status"], "sent");
+    assert!(app
+        .instagram
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .all(|req| req.url.path() != SEND_PATH));
+}
+
+#[tokio::test]
+async fn outside_the_window_a_reply_is_refused_unless_human_agent_is_on() {
+    let app = app().await;
+    let token = conversation(&app, 30).await;
+
+    let refused = reply(&app, &token, json!({"content": "Hello?"})).await;
+    let stored_after_refusal = outgoing(&app).await.len();
+    backend::global_config::set(
+        &app.state.db,
+        &app.state.keys,
+        "ENABLE_INSTAGRAM_CHANNEL_HUMAN_AGENT",
+        Some("true"),
+    )
+    .await
+    .unwrap();
+    graph_accepts(&app, json!({"recipient": {"id": CUSTOMER}, "message": {"text": "Hello?"}, "messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}), "mid-tag").await;
+    let tagged = reply(&app, &token, json!({"content": "Hello?"})).await;
+    settle(&app).await;
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE conversations SET last_incoming_at = {}",
+            backend::db::now() - 8 * 24 * 3600
+        ))
+        .await
+        .unwrap();
+    let too_late = reply(&app, &token, json!({"content": "Anyone?"})).await;
+
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.body["error"], "messaging_window_closed");
+    assert_eq!(stored_after_refusal, 0);
+    assert_eq!(tagged.status, 200, "{}", tagged.body);
+    assert_eq!(outgoing(&app).await[0]["status"], "sent");
+    assert_eq!(too_late.status, 422);
+    assert_eq!(outgoing(&app).await.len(), 1);
+}
+
+#[tokio::test]
+async fn graph_errors_fail_the_message_with_the_code_and_190_flags_the_inbox() {
+    let app = app().await;
+    let token = conversation(&app, 1).await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "This person isn't available right now.", "type": "OAuthException", "code": 551, "error_subcode": 1545041, "fbtrace_id": "x"}})))
+        .up_to_n_times(1)
+        .mount(&app.instagram)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}})))
+        .mount(&app.instagram)
+        .await;
+
+    reply(&app, &token, json!({"content": "first"})).await;
+    settle(&app).await;
+    reply(&app, &token, json!({"content": "second"})).await;
+    settle(&app).await;
+
+    let out = outgoing(&app).await;
+    assert_eq!(out[0]["status"], "failed");
+    let attrs: Value =
+        serde_json::from_str(out[0]["content_attributes"].as_str().unwrap()).unwrap();
+    assert!(
+        attrs["external_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("551 - This person isn't available"),
+        "{attrs}"
+    );
+    assert_eq!(out[1]["status"], "failed");
+    let attrs: Value =
+        serde_json::from_str(out[1]["content_attributes"].as_str().unwrap()).unwrap();
+    assert!(attrs["external_error"]
+        .as_str()
+        .unwrap()
+        .starts_with("190 - "));
+    assert_eq!(
+        query(
+            &app,
+            "SELECT COUNT(*) AS n FROM channel_instagram WHERE reauthorization_required = true"
+        )
+        .await[0]["n"],
+        json!(1)
+    );
+}
+
+#[tokio::test]
+async fn a_rate_limited_send_is_retried_and_a_failed_one_can_be_sent_again() {
+    let app = app().await;
+    let token = conversation(&app, 1).await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "Calls to this api have exceeded the rate limit.", "type": "OAuthException", "code": 613}})))
+        .up_to_n_times(1)
+        .mount(&app.instagram)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "Invalid parameter", "type": "OAuthException", "code": 100}})))
+        .up_to_n_times(1)
+        .mount(&app.instagram)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"recipient_id": CUSTOMER, "message_id": "mid-finally"})),
+        )
+        .mount(&app.instagram)
+        .await;
+
+    let r = reply(&app, &token, json!({"content": "Hello"})).await;
+    let id = r.body["id"].as_i64().unwrap();
+    for _ in 0..100 {
+        if outgoing(&app).await[0]["status"] == json!("failed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let after_two_tries = outgoing(&app).await[0]["status"].clone();
+    let retried = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/accounts/1/conversations/1/messages/{id}/retry"),
+            &token,
+            None,
+        )
+        .await;
+    settle(&app).await;
+    let retry_sent = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/accounts/1/conversations/1/messages/{id}/retry"),
+            &token,
+            None,
+        )
+        .await;
+
+    assert_eq!(
+        after_two_tries, "failed",
+        "613 is retried, then 100 fails it"
+    );
+    assert_eq!(retried.status, 200, "{}", retried.body);
+    assert_eq!(retried.body["status"], "progress");
+    let out = outgoing(&app).await;
+    assert_eq!(out[0]["status"], "sent");
+    assert_eq!(out[0]["source_id"], "mid-finally");
+    assert_eq!(retry_sent.status, 422);
+}
+
+#[tokio::test]
+async fn replies_are_validated_and_need_a_visible_conversation() {
+    let app = app().await;
+    let token = conversation(&app, 1).await;
+
+    let blank = reply(&app, &token, json!({"content": "   "})).await;
+    let long = reply(&app, &token, json!({"content": "x".repeat(1001)})).await;
+    let unknown = app
+        .api(
+            Method::POST,
+            "/api/v1/accounts/1/conversations/99/messages",
+            &token,
+            Some(json!({"content": "hi"})),
+        )
+        .await;
+    let outsider = crate::helpers::reply(
+        app.client
+            .post(format!(
+                "{}/api/v1/accounts/1/conversations/1/messages",
+                app.address
+            ))
+            .json(&json!({"content": "hi"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(blank.status, 422);
+    assert_eq!(blank.body["attributes"], json!(["content"]));
+    assert_eq!(long.status, 422);
+    assert_eq!(unknown.status, 404);
+    assert_eq!(outsider.status, 401);
+    assert_eq!(outgoing(&app).await.len(), 0);
+}
