@@ -123,3 +123,37 @@ pub async fn run_download(state: &AppState, payload: &Value) -> Result<Outcome, 
     .map_err(ApiError::from)?;
     Ok(Outcome::Done)
 }
+
+/// How long a public link to an uploaded file works: long enough for Instagram to fetch it.
+pub const PUBLIC_LINK_TTL_SECS: i64 = 24 * 3600;
+
+/// A public, expiring, tamper-proof link to a stored file (for providers that fetch attachments by URL).
+pub fn signed_url(state: &AppState, key: &str, ttl_secs: i64) -> String {
+    let token = state
+        .keys
+        .sign(&serde_json::to_vec(&json!({ "k": key, "e": now() + ttl_secs })).unwrap_or_default());
+    format!("{}/files/{token}", state.settings.frontend_url)
+}
+
+/// The key a signed link names, if its signature holds and it has not expired.
+pub fn open_signed(state: &AppState, token: &str) -> Option<String> {
+    let v: Value = serde_json::from_slice(&state.keys.verify(token)?).ok()?;
+    (v["e"].as_i64()? >= now()).then(|| v["k"].as_str().map(str::to_owned))?
+}
+
+/// The attachment kind of an uploaded file, from its MIME type.
+pub fn file_type_of(content_type: &str) -> &'static str {
+    match content_type.split('/').next().unwrap_or_default() {
+        "image" => "image",
+        "video" => "video",
+        "audio" => "audio",
+        _ => "file",
+    }
+}
+
+/// A file an agent uploaded with a reply.
+pub struct Upload {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}

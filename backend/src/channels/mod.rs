@@ -3,3 +3,4 @@
 pub mod instagram;
 pub mod twilio;
 pub mod voice;
+pub mod voice_calls;

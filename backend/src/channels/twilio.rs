@@ -26,6 +26,12 @@ pub struct Credentials<'a> {
     pub secret: &'a SecretString,
 }
 
+/// A downloaded media file.
+pub struct Media {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct TwilioClient {
     base: String,
@@ -175,8 +181,65 @@ impl TwilioClient {
                 ("VoiceMethod", "POST"),
                 ("StatusCallback", status_url),
                 ("StatusCallbackMethod", "POST"),
+                // Without these Twilio reports only completion; the key repeats once per event.
+                ("StatusCallbackEvent", "initiated"),
+                ("StatusCallbackEvent", "ringing"),
+                ("StatusCallbackEvent", "answered"),
+                ("StatusCallbackEvent", "completed"),
             ]);
         self.send(req, key).await.map(|_| ())
+    }
+
+    /// Downloads account media (a call recording) with basic auth, up to `max_bytes`. Only URLs on this
+    /// client's own base are fetched, so the credentials never travel to a host a request named.
+    pub async fn fetch_media(
+        &self,
+        creds: &Credentials<'_>,
+        url: &str,
+        max_bytes: usize,
+    ) -> Result<Media, TwilioError> {
+        if !url.starts_with(&format!("{}/", self.base)) {
+            return Err(TwilioError::Decode(
+                "media URL outside the Twilio API".into(),
+            ));
+        }
+        let mut resp = self
+            .http
+            .get(url)
+            .basic_auth(creds.user, Some(creds.secret.expose_secret()))
+            .send()
+            .await
+            .map_err(|e| TwilioError::Transport(without_url(e)))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(TwilioError::Api {
+                status: status.as_u16(),
+                code: None,
+                message: format!("media download answered HTTP {status}"),
+            });
+        }
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| TwilioError::Transport(without_url(e)))?
+        {
+            if bytes.len() + chunk.len() > max_bytes {
+                return Err(TwilioError::Decode(format!(
+                    "media larger than {max_bytes} bytes"
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Media {
+            bytes,
+            content_type,
+        })
     }
 
     pub async fn delete_twiml_app(

@@ -6,8 +6,9 @@ use super::store::{self, NewMessage, OUTGOING};
 use super::views::{self, Viewer, INSTAGRAM_HUMAN_AGENT_WINDOW_SECS, INSTAGRAM_WINDOW_SECS};
 use crate::channels::instagram::outbound::send_job;
 use crate::db::now;
-use crate::entities::{conversation, message};
+use crate::entities::{attachment, conversation, message};
 use crate::error::ApiError;
+use crate::files::{file_type_of, Upload};
 use crate::global_config;
 use crate::jobs::queue;
 use crate::state::AppState;
@@ -96,6 +97,7 @@ pub async fn create(
     viewer: Viewer,
     display_id: i64,
     req: &NewReply,
+    uploads: Vec<Upload>,
 ) -> Result<Message, ApiError> {
     let (conv, inbox) = views::find_visible(&state.db, viewer, display_id).await?;
     let channel = ChannelType::parse(&inbox.channel_type);
@@ -106,7 +108,7 @@ pub async fn create(
         .unwrap_or_default()
         .to_owned();
     let mut errors = FieldErrors::new();
-    if content.is_empty() {
+    if content.is_empty() && uploads.is_empty() {
         errors.add("content", "can't be blank");
     } else if channel == ChannelType::Instagram
         && !req.private
@@ -124,13 +126,24 @@ pub async fn create(
     }
     errors.into_result().map_err(ApiError::validation)?;
     let delivery = delivery_for(state, &channel, &conv, req.private).await?;
+    // Files first: a failed write leaves no message pointing at nothing.
+    let mut stored = Vec::new();
+    for u in uploads {
+        let key = format!("uploads/{}", uuid::Uuid::new_v4().simple());
+        state
+            .files
+            .put(&key, &u.bytes)
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("storing an upload: {e}")))?;
+        stored.push((key, u));
+    }
     let txn = state.db.begin().await?;
     let msg = store::add_message(
         &txn,
         &conv,
         NewMessage {
             message_type: OUTGOING,
-            content: Some(content),
+            content: (!content.is_empty()).then_some(content),
             content_type: "text".into(),
             content_attributes: json!({}),
             private: req.private,
@@ -146,6 +159,22 @@ pub async fn create(
         },
     )
     .await?;
+    for (key, u) in &stored {
+        attachment::ActiveModel {
+            account_id: Set(msg.account_id),
+            message_id: Set(msg.id),
+            file_type: Set(file_type_of(&u.content_type).to_owned()),
+            external_url: Set(None),
+            file_key: Set(Some(key.clone())),
+            content_type: Set(Some(u.content_type.clone())),
+            byte_size: Set(Some(u.bytes.len() as i64)),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        tracing::debug!(filename = %u.filename, "attachment stored");
+    }
     if let Delivery::Send { human_agent } = delivery {
         queue::enqueue(&txn, send_job(msg.id, conv.id, human_agent)).await?;
     }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod contacts;
 pub mod conversations;
 pub mod events;
+pub mod files;
 pub mod health;
 pub mod inbox_members;
 pub mod inboxes;
@@ -12,6 +13,7 @@ pub mod instagram;
 pub mod messages;
 pub mod profile;
 pub mod super_admin;
+pub mod twilio;
 pub mod webhooks;
 
 use actix_web::web;
@@ -52,7 +54,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(super_admin::retry_job)
         .service(messages::create)
         .service(messages::retry)
+        .service(files::attachment_file)
+        .service(files::public_file)
         .service(events::stream)
         .service(webhooks::verify)
-        .service(webhooks::receive);
+        .service(webhooks::receive)
+        .service(twilio::call)
+        .service(twilio::status)
+        .service(twilio::recording);
 }

@@ -97,7 +97,10 @@ pub async fn spawn_app_with(extra_env: &[(&str, &str)]) -> TestApp {
         ("SECRET_KEY_BASE".into(), "0123456789abcdef".repeat(8)),
         ("STATIC_DIR".into(), static_dir.path().display().to_string()),
         ("FRONTEND_URL".into(), FRONTEND_URL.into()),
-        ("FILE_STORE_DIR".into(), static_dir.path().join("files").display().to_string()),
+        (
+            "FILE_STORE_DIR".into(),
+            static_dir.path().join("files").display().to_string(),
+        ),
         ("TWILIO_API_URL".into(), twilio.uri()),
         ("INSTAGRAM_OAUTH_URL".into(), instagram.uri()),
         ("INSTAGRAM_API_URL".into(), instagram.uri()),

@@ -12,4 +12,5 @@ mod replies;
 mod server;
 mod super_admin;
 mod voice;
+mod voice_calls;
 mod webhooks;

@@ -351,3 +351,179 @@ async fn replies_are_validated_and_need_a_visible_conversation() {
     assert_eq!(outsider.status, 401);
     assert_eq!(outgoing(&app).await.len(), 0);
 }
+
+#[tokio::test]
+async fn files_sent_with_a_reply_reach_instagram_through_signed_links_before_the_text() {
+    let app = app().await;
+    let token = conversation(&app, 1).await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"recipient_id": CUSTOMER, "message_id": "mid-file"})),
+        )
+        .expect(2)
+        .mount(&app.instagram)
+        .await;
+    let png = vec![0x89, b'P', b'N', b'G', 1, 2, 3, 4];
+    let form = reqwest::multipart::Form::new()
+        .text("content", "Here is the size chart")
+        .part(
+            "attachments[]",
+            reqwest::multipart::Part::bytes(png.clone())
+                .file_name("chart.png")
+                .mime_str("image/png")
+                .unwrap(),
+        );
+
+    let r = crate::helpers::reply(
+        app.client
+            .post(format!(
+                "{}/api/v1/accounts/1/conversations/1/messages",
+                app.address
+            ))
+            .header("api_access_token", &token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    settle(&app).await;
+
+    assert_eq!(r.status, 200, "{}", r.body);
+    let att = &r.body["attachments"][0];
+    assert_eq!(att["file_type"], "image");
+    let data_url = att["data_url"]
+        .as_str()
+        .unwrap()
+        .replace(crate::helpers::FRONTEND_URL, &app.address);
+    let own = app
+        .client
+        .get(&data_url)
+        .header("api_access_token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    assert_eq!(own.bytes().await.unwrap().to_vec(), png);
+    let anonymous = app.client.get(&data_url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    let sends: Vec<Value> = app
+        .instagram
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|req| req.url.path() == SEND_PATH)
+        .map(|req| serde_json::from_slice(&req.body).unwrap())
+        .collect();
+    assert_eq!(sends.len(), 2);
+    assert_eq!(sends[0]["message"]["attachment"]["type"], "image");
+    assert_eq!(sends[1]["message"]["text"], "Here is the size chart");
+    let public = sends[0]["message"]["attachment"]["payload"]["url"]
+        .as_str()
+        .unwrap();
+    assert!(
+        public.starts_with(&format!("{}/files/", crate::helpers::FRONTEND_URL)),
+        "{public}"
+    );
+    let fetched = app
+        .client
+        .get(public.replace(crate::helpers::FRONTEND_URL, &app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.status(), 200);
+    assert_eq!(fetched.bytes().await.unwrap().to_vec(), png);
+    let tampered = app
+        .client
+        .get(format!(
+            "{}x",
+            public.replace(crate::helpers::FRONTEND_URL, &app.address)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tampered.status(), 404);
+    assert_eq!(outgoing(&app).await[0]["status"], "sent");
+}
+
+#[tokio::test]
+async fn a_server_error_is_retried_and_the_reply_is_sent_once() {
+    let app = app().await;
+    let token = conversation(&app, 1).await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(ResponseTemplate::new(503).set_body_string("Service Unavailable"))
+        .up_to_n_times(1)
+        .mount(&app.instagram)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"recipient_id": CUSTOMER, "message_id": "mid-after-503"})),
+        )
+        .expect(1)
+        .mount(&app.instagram)
+        .await;
+
+    reply(&app, &token, json!({"content": "Hello again"})).await;
+    for _ in 0..100 {
+        if outgoing(&app).await[0]["status"] == json!("sent") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let out = outgoing(&app).await;
+    assert_eq!(out[0]["status"], "sent");
+    assert_eq!(out[0]["source_id"], "mid-after-503");
+}
+
+#[tokio::test]
+async fn an_agent_outside_the_inbox_cannot_see_or_answer_its_conversations() {
+    let app = app().await;
+    let _ = conversation(&app, 1).await;
+    let admin = backend::cli::create_admin(
+        &app.state,
+        "ada@example.com",
+        "password123",
+        None,
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    let r = app
+        .api(Method::POST, "/api/v1/accounts/1/agents", &admin.access_token, Some(json!({"name": "Bob", "email": "bob@example.com", "role": "agent", "password": "password123"})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let bob = backend::cli::create_admin(
+        &app.state,
+        "bob@example.com",
+        "password123",
+        None,
+        None,
+        false,
+    )
+    .await
+    .unwrap()
+    .access_token;
+
+    let answer = reply(&app, &bob, json!({"content": "hi"})).await;
+    let read = app
+        .api(
+            Method::GET,
+            "/api/v1/accounts/1/conversations/1/messages",
+            &bob,
+            None,
+        )
+        .await;
+
+    assert_eq!(answer.status, 404);
+    assert_eq!(read.status, 404);
+    assert_eq!(outgoing(&app).await.len(), 0);
+}

@@ -692,3 +692,40 @@ async fn the_stream_needs_credentials_and_membership() {
     assert_eq!(anonymous.status(), 401);
     assert_eq!(outsider.status(), 404);
 }
+
+#[tokio::test]
+async fn a_data_deletion_request_removes_that_persons_contact_and_messages() {
+    let app = app().await;
+    connected(&app).await;
+    profile_ok(&app).await;
+    deliver(&app, &numbered(1)).await;
+    settle(&app).await;
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let payload = b64.encode(
+        json!({"algorithm": "HMAC-SHA256", "issued_at": 1, "user_id": CUSTOMER}).to_string(),
+    );
+    let sig = hex::decode(hmac_sha256_hex(SECRET.as_bytes(), payload.as_bytes())).unwrap();
+    let signed = format!("{}.{payload}", b64.encode(sig));
+
+    let r = reply(
+        app.client
+            .post(format!("{}/instagram/data_deletion", app.address))
+            .form(&[("signed_request", signed)])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(app.count("contacts").await, 0);
+    assert_eq!(app.count("conversations").await, 0);
+    assert_eq!(app.count("messages").await, 0);
+    let receipt = backend::channels::instagram::meta::read_receipt(
+        &app.state,
+        r.body["confirmation_code"].as_str().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(receipt.contacts_removed, 1);
+}

@@ -64,18 +64,46 @@ pub struct DeletionReceipt {
     pub contacts_removed: u64,
 }
 
-/// Removes what we hold about that Instagram user and returns the confirmation code. Contacts from Instagram
-/// conversations are the only per-user data; until they exist the receipt records zero.
+/// Removes what we hold about that Instagram user (their contacts, with their conversations and messages, in
+/// every Instagram inbox) and returns the confirmation code for the status page.
 pub async fn delete_user_data(
     state: &AppState,
     instagram_user_id: &str,
 ) -> Result<String, ApiError> {
+    use crate::entities::{contact, contact_inbox, inbox};
+    use sea_orm::TransactionTrait;
+    let txn = state.db.begin().await?;
+    let ig_inboxes: Vec<i64> = inbox::Entity::find()
+        .filter(inbox::Column::ChannelType.eq(shared::ChannelType::Instagram.to_string()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let contact_ids: Vec<i64> = contact_inbox::Entity::find()
+        .filter(contact_inbox::Column::SourceId.eq(instagram_user_id))
+        .filter(contact_inbox::Column::InboxId.is_in(ig_inboxes))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|ci| ci.contact_id)
+        .collect();
+    // Conversations, messages and attachments go with the contact (foreign keys cascade).
+    let removed = contact::Entity::delete_many()
+        .filter(contact::Column::Id.is_in(contact_ids))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
     let receipt = DeletionReceipt {
         user_id: instagram_user_id.to_owned(),
         at: now(),
-        contacts_removed: 0,
+        contacts_removed: removed,
     };
-    tracing::info!("Instagram data deletion request handled");
+    tracing::info!(
+        contacts_removed = removed,
+        "Instagram data deletion request handled"
+    );
     Ok(state
         .keys
         .sign(&serde_json::to_vec(&receipt).map_err(anyhow::Error::from)?))

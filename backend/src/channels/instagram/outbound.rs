@@ -171,9 +171,21 @@ pub async fn run(state: &AppState, job: &job::Model, payload: &Value) -> Result<
     let mut bodies: Vec<Value> = files
         .iter()
         .filter_map(|a| {
-            a.external_url
-                .as_deref()
-                .map(|url| attachment_body(&ci.source_id, &a.file_type, url, human_agent))
+            // Our own copy goes out as a signed, expiring public link; otherwise the provider's URL.
+            let url = match &a.file_key {
+                Some(key) => Some(crate::files::signed_url(
+                    state,
+                    key,
+                    crate::files::PUBLIC_LINK_TTL_SECS,
+                )),
+                None => a.external_url.clone(),
+            }?;
+            Some(attachment_body(
+                &ci.source_id,
+                &a.file_type,
+                &url,
+                human_agent,
+            ))
         })
         .collect();
     if let Some(text) = msg.content.as_deref().filter(|t| !t.trim().is_empty()) {
