@@ -4,6 +4,10 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use shared::conversation::{
+    AssignConversation, AssigneeType, Conversation, ConversationList, ConversationPage,
+    ConversationStatus, Message, MessageList, StatusFilter, ToggleStatus, ToggleStatusResponse,
+};
 use shared::dto::{
     Agent, AuthorizationUrl, CreateInbox, Inbox, InboxMembersRequest, InstagramAppConfig,
     InstagramStatus, Payload, Profile, SessionUser, SignInRequest, SignInResponse, UpdateInbox,
@@ -189,6 +193,122 @@ pub async fn instagram_status(account_id: i64) -> ApiResult<InstagramStatus> {
 /// `POST /api/v1/accounts/{account_id}/instagram/authorization` (administrators): where to send the browser.
 pub async fn instagram_authorization(account_id: i64) -> ApiResult<AuthorizationUrl> {
     let url = format!("/api/v1/accounts/{account_id}/instagram/authorization");
+    let request = with_json(Request::post(&url), &serde_json::json!({}))?;
+    read(request.send().await).await
+}
+
+fn conversations_url(account_id: i64) -> String {
+    format!("/api/v1/accounts/{account_id}/conversations")
+}
+
+fn status_param(status: StatusFilter) -> &'static str {
+    match status {
+        StatusFilter::Open => "open",
+        StatusFilter::Resolved => "resolved",
+        StatusFilter::Pending => "pending",
+        StatusFilter::All => "all",
+    }
+}
+
+fn assignee_param(assignee: AssigneeType) -> &'static str {
+    match assignee {
+        AssigneeType::Me => "me",
+        AssigneeType::Unassigned => "unassigned",
+        AssigneeType::All => "all",
+    }
+}
+
+/// `GET /api/v1/accounts/{account_id}/conversations?status=&assignee_type=&page=` (1-based pages of 25).
+pub async fn list_conversations(
+    account_id: i64,
+    status: StatusFilter,
+    assignee: AssigneeType,
+    page: u64,
+) -> ApiResult<ConversationPage> {
+    let url = format!(
+        "{}?status={}&assignee_type={}&page={page}",
+        conversations_url(account_id),
+        status_param(status),
+        assignee_param(assignee)
+    );
+    read::<ConversationList>(get(&url).send().await)
+        .await
+        .map(|l| l.data)
+}
+
+/// `GET /api/v1/accounts/{account_id}/conversations/{id}` (`id` is the per-account number).
+pub async fn get_conversation(account_id: i64, id: i64) -> ApiResult<Conversation> {
+    let url = format!("{}/{id}", conversations_url(account_id));
+    read(get(&url).send().await).await
+}
+
+/// `GET …/conversations/{id}/messages[?before=<message id>]`: oldest first.
+pub async fn list_messages(
+    account_id: i64,
+    id: i64,
+    before: Option<i64>,
+) -> ApiResult<MessageList> {
+    let mut url = format!("{}/{id}/messages", conversations_url(account_id));
+    if let Some(before) = before {
+        url.push_str(&format!("?before={before}"));
+    }
+    read(get(&url).send().await).await
+}
+
+/// `POST …/conversations/{id}/toggle_status`: the new status.
+pub async fn toggle_status(
+    account_id: i64,
+    id: i64,
+    status: ConversationStatus,
+) -> ApiResult<ConversationStatus> {
+    let url = format!("{}/{id}/toggle_status", conversations_url(account_id));
+    let body = ToggleStatus {
+        status: Some(status),
+    };
+    let request = with_json(Request::post(&url), &body)?;
+    read::<ToggleStatusResponse>(request.send().await)
+        .await
+        .map(|r| r.payload.current_status)
+}
+
+/// `POST …/conversations/{id}/assignments` (`None` unassigns).
+pub async fn assign_conversation(
+    account_id: i64,
+    id: i64,
+    assignee_id: Option<i64>,
+) -> ApiResult<()> {
+    let url = format!("{}/{id}/assignments", conversations_url(account_id));
+    let request = with_json(Request::post(&url), &AssignConversation { assignee_id })?;
+    read_empty(request.send().await).await
+}
+
+/// `POST …/conversations/{id}/update_last_seen`: marks it read for the caller.
+pub async fn update_last_seen(account_id: i64, id: i64) -> ApiResult<()> {
+    let url = format!("{}/{id}/update_last_seen", conversations_url(account_id));
+    let request = with_json(Request::post(&url), &serde_json::json!({}))?;
+    read_empty(request.send().await).await
+}
+
+/// `POST …/conversations/{id}/messages` `{"content","private"}` → the message (status `progress`); 422
+/// `messaging_window_closed` when the channel's reply window has closed.
+pub async fn send_message(
+    account_id: i64,
+    id: i64,
+    content: &str,
+    private: bool,
+) -> ApiResult<Message> {
+    let url = format!("{}/{id}/messages", conversations_url(account_id));
+    let body = serde_json::json!({ "content": content, "private": private });
+    let request = with_json(Request::post(&url), &body)?;
+    read(request.send().await).await
+}
+
+/// `POST …/conversations/{id}/messages/{message_id}/retry`: re-sends a failed message.
+pub async fn retry_message(account_id: i64, id: i64, message_id: i64) -> ApiResult<Message> {
+    let url = format!(
+        "{}/{id}/messages/{message_id}/retry",
+        conversations_url(account_id)
+    );
     let request = with_json(Request::post(&url), &serde_json::json!({}))?;
     read(request.send().await).await
 }

@@ -2,10 +2,20 @@ use crate::components::layout::AccountLayout;
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::i18n::provide_i18n;
 use crate::pages::{
-    conversations::Conversations, home::Home, inbox_agents::InboxAgents, inbox_finish::InboxFinish,
-    inbox_settings::InboxSettings, inboxes::InboxList, login::Login, new_api::NewApiInbox,
-    new_inbox::NewInbox, new_instagram::NewInstagramInbox, new_voice::NewVoiceInbox,
-    not_found::NotFound, super_admin::SuperAdmin,
+    conversations::{Conversations, NoConversationSelected},
+    home::Home,
+    inbox_agents::InboxAgents,
+    inbox_finish::InboxFinish,
+    inbox_settings::InboxSettings,
+    inboxes::InboxList,
+    login::Login,
+    new_api::NewApiInbox,
+    new_inbox::NewInbox,
+    new_instagram::NewInstagramInbox,
+    new_voice::NewVoiceInbox,
+    not_found::NotFound,
+    super_admin::SuperAdmin,
+    thread::Thread,
 };
 use crate::session;
 use leptos::prelude::*;
@@ -25,8 +35,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/app/login") view=Login />
                 <Route path=path!("/app/super_admin/app_config") view=SuperAdmin />
                 <ParentRoute path=path!("/app/accounts/:account_id") view=AccountLayout>
-                    <Route path=path!("/conversations") view=Conversations />
-                    <Route path=path!("/conversations/:conversation_id") view=Conversations />
+                    <ParentRoute path=path!("/conversations") view=Conversations>
+                        <Route path=path!("") view=NoConversationSelected />
+                        <Route path=path!("/:conversation_id") view=Thread />
+                    </ParentRoute>
                     <Route path=path!("/settings/inboxes") view=InboxList />
                     // Matched in order, first match wins: every static `new…` path comes before `:inbox_id`.
                     <Route path=path!("/settings/inboxes/new") view=NewInbox />

@@ -4,9 +4,11 @@ mod api;
 mod app;
 mod components;
 mod i18n;
+mod live;
 mod pages;
 mod phone;
 mod session;
+mod time;
 
 fn main() {
     console_error_panic_hook::set_once();

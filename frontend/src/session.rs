@@ -7,6 +7,7 @@ use std::cell::OnceCell;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Me {
+    pub id: i64,
     pub name: String,
     pub email: String,
     pub account_id: Option<i64>,
@@ -38,6 +39,7 @@ impl Me {
 impl From<Profile> for Me {
     fn from(p: Profile) -> Self {
         Me {
+            id: p.id,
             name: p.name,
             email: p.email,
             account_id: p.account_id,
@@ -50,6 +52,7 @@ impl From<Profile> for Me {
 impl From<SessionUser> for Me {
     fn from(u: SessionUser) -> Self {
         Me {
+            id: u.id,
             name: u.name,
             email: u.email,
             account_id: u.account_id,

@@ -11,3 +11,4 @@ pub mod new_instagram;
 pub mod new_voice;
 pub mod not_found;
 pub mod super_admin;
+pub mod thread;
