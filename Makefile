@@ -4,6 +4,7 @@
 #   make test    also install Chromium + chromedriver, start PostgreSQL if needed, then fmt, clippy,
 #                and every test (unit, integration, browser e2e) on SQLite and on PostgreSQL
 #   make setup / setup-test / spa / fmt / clippy   the pieces
+#   make bench   release server under load on PostgreSQL and SQLite (README.md, "Performance")
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -139,3 +140,17 @@ test-postgres:
 
 test: setup-test fmt-check clippy test-build test-sqlite test-postgres
 	$(call header,make test: all green)
+
+## ---------------------------------------------------------------- performance
+
+# Release server + load harness (bench/, not a default member). Needs PostgreSQL (setup-test starts it); the SPA
+# is rebuilt when Trunk can, else the existing dist/ is measured. Knobs: BENCH_EVENTS, BENCH_CONTACTS,
+# BENCH_DATABASES=postgres,sqlite … (bench/src/main.rs). Writes target/bench/results.json and results.txt.
+.PHONY: bench
+bench:
+	$(call header,bench: SPA (release)$(comma) server + harness (--profile server))
+	@$(MAKE) --no-print-directory spa || echo "warning: the SPA did not build; measuring the existing dist/" >&2
+	@pg_isready -q -h 127.0.0.1 || $(MAKE) --no-print-directory setup-test
+	cargo build --profile server -p backend -p bench
+	$(call header,bench: load on PostgreSQL and SQLite  ->  target/bench/results.json)
+	target/server/bench

@@ -1,4 +1,5 @@
-//! The `switchboard` command line: `serve` (default), `migrate`, `create-admin`.
+//! The `switchboard` command line: `serve` (default), `migrate`, `create-admin`, `refresh-instagram-tokens`,
+//! `rotate-secret-key`.
 
 use crate::accounts::{self, check_email, check_password, NewUser};
 use crate::config::Settings;
@@ -37,6 +38,12 @@ pub enum Command {
     },
     /// Refresh Instagram tokens that are due once (the server also does this daily); prints a JSON summary.
     RefreshInstagramTokens,
+    /// Re-seal every stored secret under a new `SECRET_KEY_BASE` in one transaction; prints a JSON summary.
+    RotateSecretKey {
+        /// The new key: at least 64 hexadecimal characters (or `NEW_SECRET_KEY_BASE`, which stays out of `ps`).
+        #[arg(long, env = "NEW_SECRET_KEY_BASE", hide_env_values = true)]
+        new: String,
+    },
 }
 
 pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
@@ -72,6 +79,11 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::RefreshInstagramTokens => {
             let state = prepare(&settings).await?;
             let summary = crate::channels::instagram::refresh::refresh_all(&state).await?;
+            println!("{}", serde_json::to_string(&summary)?);
+        }
+        Command::RotateSecretKey { new } => {
+            let state = prepare(&settings).await?;
+            let summary = crate::rotate::run(&state.db, &settings, &new).await?;
             println!("{}", serde_json::to_string(&summary)?);
         }
     }

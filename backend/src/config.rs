@@ -17,10 +17,23 @@ pub struct Settings {
     pub static_dir: PathBuf,
     /// Where attachments are kept; by default a `files` folder beside the SQLite database, else `data/files`.
     pub file_store_dir: PathBuf,
+    /// `s3://bucket[/prefix]`: keep files in an S3-compatible bucket instead of a folder.
+    pub file_store_url: Option<String>,
+    pub s3: S3Env,
     /// Job workers in this server process.
     pub workers: usize,
     /// Fallbacks for the super-admin global config of the same names.
     pub instagram: InstagramEnv,
+}
+
+/// The bucket's endpoint and credentials (`AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`), used with `FILE_STORE_URL`.
+#[derive(Debug, Clone, Default)]
+pub struct S3Env {
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -63,6 +76,13 @@ impl Settings {
             twilio_api_url: url("TWILIO_API_URL", "https://api.twilio.com"),
             static_dir: PathBuf::from(get("STATIC_DIR").unwrap_or_else(|| "dist".to_owned())),
             file_store_dir: PathBuf::new(),
+            file_store_url: get("FILE_STORE_URL"),
+            s3: S3Env {
+                endpoint: get("AWS_ENDPOINT"),
+                region: get("AWS_REGION"),
+                access_key_id: get("AWS_ACCESS_KEY_ID"),
+                secret_access_key: get("AWS_SECRET_ACCESS_KEY").map(SecretString::from),
+            },
             workers: get("WORKERS").and_then(|w| w.parse().ok()).unwrap_or(2),
             instagram: InstagramEnv {
                 app_id: get("INSTAGRAM_APP_ID"),

@@ -17,6 +17,7 @@ pub mod inboxes;
 pub mod jobs;
 pub mod json;
 pub mod openapi;
+pub mod rotate;
 pub mod routes;
 pub mod spa;
 pub mod startup;

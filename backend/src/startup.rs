@@ -89,9 +89,10 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         keys,
         twilio,
         graph,
-        files: FileStore::new(settings.file_store_dir.clone()),
+        files: FileStore::from_settings(settings)?,
         wakeup: Wakeup::default(),
         events: Events::default(),
+        ingest: Default::default(),
     })
 }
 

@@ -20,4 +20,6 @@ pub struct AppState {
     pub files: FileStore,
     pub wakeup: Wakeup,
     pub events: Events,
+    /// Group commit of Instagram webhook deliveries.
+    pub ingest: crate::webhooks::instagram::IngestQueue,
 }

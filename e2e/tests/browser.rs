@@ -8,7 +8,9 @@
 //! Needs `target/debug/switchboard` (`cargo build -p backend`, or `SWITCHBOARD_BIN`), `dist/index.html`
 //! (`make spa`, or `SWITCHBOARD_STATIC_DIR`), `/usr/bin/chromium` and `chromedriver` (`make setup-test`).
 //! One test function, so only one Chromium runs at a time. Twilio and Instagram are in-process `wiremock`
-//! fakes on loopback (`TWILIO_API_URL`, `INSTAGRAM_OAUTH_URL`, `INSTAGRAM_API_URL`, `INSTAGRAM_GRAPH_URL`). A failing run keeps its directory under
+//! fakes on loopback (`TWILIO_API_URL`, `INSTAGRAM_OAUTH_URL`, `INSTAGRAM_API_URL`, `INSTAGRAM_GRAPH_URL`); the test
+//! signs Instagram and Twilio webhooks itself (the app secret typed on the super-admin page, the auth token typed
+//! into the voice wizard) and posts them to the server. A failing run keeps its directory under
 //! `target/e2e/` with a screenshot, the page source and the server and chromedriver logs.
 
 use std::fs;
@@ -83,7 +85,12 @@ async fn an_admin_signs_in_switches_language_creates_a_voice_inbox_and_connects_
             account_id,
             &admin.access_token,
         )
-        .await
+        .await?;
+        an_instagram_message_arrives_live_and_the_reply_is_sent_then_read(
+            &client, &server, &instagram, account_id,
+        )
+        .await?;
+        a_voice_call_appears_live_with_its_voicemail(&client, &server, &twilio, account_id).await
     }
     .await;
     let outcome = match outcome {
@@ -198,6 +205,7 @@ async fn the_admin_sees_the_inbox_and_switches_language(
 
 const VOICE_NUMBER: &str = "+15551234567";
 const TWILIO_ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const TWILIO_AUTH_TOKEN: &str = "twilio-auth-token";
 const TWILIO_API_KEY_SID: &str = "SK0123456789abcdef0123456789abcdef";
 const INSTAGRAM_USER_ID: &str = "17841400000000001";
 const INSTAGRAM_USERNAME: &str = "acme.shop";
@@ -214,11 +222,16 @@ async fn the_admin_creates_a_voice_inbox_after_fixing_the_number(
         .goto(&server.url(&format!("/app/accounts/{account_id}/settings/inboxes/new")))
         .await?;
     // Instagram is not configured yet: its tile is disabled, says why and links super admins to the config page.
-    let instagram = wait_for(
+    // The tile is disabled while the app config loads too: wait for the reason, not just the disabled tile.
+    let disabled =
+        r#"div[data-testid=channel-option][data-channel="instagram"][aria-disabled="true"]"#;
+    wait_for(
         client,
-        r#"div[data-testid=channel-option][data-channel="instagram"][aria-disabled="true"]"#,
+        &format!("{disabled} [data-testid=instagram-not-configured]"),
     )
-    .await?;
+    .await
+    .context("the disabled Instagram tile does not say why")?;
+    let instagram = wait_for(client, disabled).await?;
     instagram
         .find(css("[data-testid=instagram-not-configured]"))
         .await
@@ -252,12 +265,7 @@ async fn the_admin_creates_a_voice_inbox_after_fixing_the_number(
         TWILIO_ACCOUNT_SID,
     )
     .await?;
-    fill(
-        client,
-        "[data-testid=voice-auth-token]",
-        "twilio-auth-token",
-    )
-    .await?;
+    fill(client, "[data-testid=voice-auth-token]", TWILIO_AUTH_TOKEN).await?;
     fill(
         client,
         "[data-testid=voice-api-key-sid]",
@@ -483,6 +491,456 @@ async fn the_super_admin_configures_instagram_and_connects_an_account(
         "the error query was left in the address bar: {query:?}"
     );
     Ok(())
+}
+
+const IG_CUSTOMER: &str = "1234567890123456";
+const IG_CUSTOMER_NAME: &str = "Jane Doe";
+/// The app secret the super admin saved above: it signs Meta's webhooks.
+const IG_APP_SECRET: &str = "instagram-app-secret";
+/// The long-lived token the fake Graph API issued when the account was connected.
+const IG_LONG_TOKEN: &str = "IGlong";
+const IG_REPLY_MID: &str = "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOmUyZXJlcGx5";
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// POSTs `payload` to `/webhooks/instagram` signed as Meta does: `X-Hub-Signature-256: sha256=hex(HMAC-SHA256)`.
+async fn deliver_instagram_webhook(server: &Server, payload: &serde_json::Value) -> Result<()> {
+    use hmac::{Hmac, Mac};
+    let body = payload.to_string();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(IG_APP_SECRET.as_bytes())
+        .map_err(|e| anyhow!("HMAC key: {e}"))?;
+    mac.update(body.as_bytes());
+    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    let response = reqwest::Client::new()
+        .post(server.url("/webhooks/instagram"))
+        .header("content-type", "application/json")
+        .header("X-Hub-Signature-256", signature)
+        .body(body)
+        .send()
+        .await
+        .context("POST /webhooks/instagram")?;
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    ensure!(
+        status == reqwest::StatusCode::OK,
+        "POST /webhooks/instagram answered {status}: {text}"
+    );
+    Ok(())
+}
+
+/// One `messaging` entry for the connected business account, as Meta wraps it.
+fn instagram_payload(messaging: serde_json::Value) -> serde_json::Value {
+    json!({
+        "object": "instagram",
+        "entry": [{ "time": now_millis(), "id": INSTAGRAM_USER_ID, "messaging": [messaging] }]
+    })
+}
+
+/// Issue 6: with the conversation list open, a signed Instagram webhook shows up live; the agent's reply reaches
+/// the fake Graph API with the inbox's token and shows as sent, then as read after Meta's `read` event.
+async fn an_instagram_message_arrives_live_and_the_reply_is_sent_then_read(
+    client: &Client,
+    server: &Server,
+    instagram: &FakeInstagram,
+    account_id: i64,
+) -> Result<()> {
+    Mock::given(method("GET"))
+        .and(path(format!("/v22.0/{IG_CUSTOMER}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "name": IG_CUSTOMER_NAME, "username": "jane.d", "id": IG_CUSTOMER,
+            "follower_count": 120, "is_user_follow_business": true,
+            "is_business_follow_user": false, "is_verified_user": false
+        })))
+        .mount(&instagram.graph)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v22.0/{INSTAGRAM_USER_ID}/messages")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "recipient_id": IG_CUSTOMER, "message_id": IG_REPLY_MID
+        })))
+        .mount(&instagram.graph)
+        .await;
+
+    client
+        .goto(&server.url(&format!("/app/accounts/{account_id}/conversations")))
+        .await?;
+    wait_for(
+        client,
+        "[data-testid=conversations-empty], [data-testid=conversation-list]",
+    )
+    .await?;
+
+    let question = "Hi! Is the blue jacket still available?";
+    let now = now_millis();
+    deliver_instagram_webhook(
+        server,
+        &instagram_payload(json!({
+            "sender": { "id": IG_CUSTOMER },
+            "recipient": { "id": INSTAGRAM_USER_ID },
+            "timestamp": now,
+            "message": { "mid": format!("aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOmUyZS1{now}"), "text": question }
+        })),
+    )
+    .await?;
+
+    // Live: no reload between the webhook and the row.
+    let row = wait_for_conversation_row(client, IG_CUSTOMER_NAME).await?;
+    let preview = row
+        .find(css("[data-testid=conversation-preview]"))
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        preview.contains(question),
+        "the new conversation's preview reads {preview:?}"
+    );
+    row.click().await?;
+    wait_for_text(
+        client,
+        "[data-testid=thread-contact-name]",
+        IG_CUSTOMER_NAME,
+    )
+    .await?;
+    wait_for(client, r#"[data-testid=message][data-message-type="0"]"#).await?;
+
+    let answer = "Yes, in every size!";
+    let reply_box = wait_for(client, "[data-testid=reply-box]").await?;
+    reply_box.send_keys(answer).await?;
+    reply_box.send_keys("\u{E007}").await?;
+
+    let outgoing = r#"[data-testid=message][data-message-type="1"] [data-testid=message-status]"#;
+    wait_for_attr(client, outgoing, "data-status", "sent").await?;
+    let sends: Vec<wiremock::Request> = instagram
+        .graph
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| {
+            r.method.as_str() == "POST"
+                && r.url.path() == format!("/v22.0/{INSTAGRAM_USER_ID}/messages")
+        })
+        .collect();
+    ensure!(
+        sends.len() == 1,
+        "the fake Graph API received {} sends, expected 1",
+        sends.len()
+    );
+    let auth = sends[0]
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    ensure!(
+        auth == format!("Bearer {IG_LONG_TOKEN}"),
+        "the send carried Authorization {auth:?}"
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(&sends[0].body).context("the send's body is not JSON")?;
+    ensure!(
+        body["recipient"]["id"] == IG_CUSTOMER && body["message"]["text"] == answer,
+        "the fake Graph API received {body}"
+    );
+
+    deliver_instagram_webhook(
+        server,
+        &instagram_payload(json!({
+            "sender": { "id": IG_CUSTOMER },
+            "recipient": { "id": INSTAGRAM_USER_ID },
+            "timestamp": now_millis(),
+            "read": { "mid": IG_REPLY_MID }
+        })),
+    )
+    .await?;
+    wait_for_attr(client, outgoing, "data-status", "read").await?;
+    Ok(())
+}
+
+const CALLER: &str = "+14155550199";
+const CALL_SID: &str = "CA0123456789abcdef0123456789abcdef";
+const RECORDING_SID: &str = "RE0123456789abcdef0123456789abcdef";
+
+/// POSTs a form to `path` signed as Twilio does with the voice inbox's auth token: base64(HMAC-SHA1(token,
+/// public URL + each parameter's name and value, sorted by name)). The public URL is the server's FRONTEND_URL.
+async fn deliver_twilio_webhook(
+    server: &Server,
+    path: &str,
+    params: &[(&str, String)],
+) -> Result<String> {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let url = server.url(path);
+    let mut sorted: Vec<&(&str, String)> = params.iter().collect();
+    sorted.sort();
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(TWILIO_AUTH_TOKEN.as_bytes())
+        .map_err(|e| anyhow!("HMAC key: {e}"))?;
+    mac.update(url.as_bytes());
+    for (k, v) in sorted {
+        mac.update(k.as_bytes());
+        mac.update(v.as_bytes());
+    }
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let response = reqwest::Client::new()
+        .post(&url)
+        .header("X-Twilio-Signature", signature)
+        .form(params)
+        .send()
+        .await
+        .with_context(|| format!("POST {path}"))?;
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    ensure!(
+        status == reqwest::StatusCode::OK,
+        "POST {path} answered {status}: {text}"
+    );
+    Ok(text)
+}
+
+/// Issue 9: a signed inbound call to the voice inbox shows up live as a call card; its voicemail (downloaded from
+/// the fake Twilio) appears as a player, and the final status callback adds the duration.
+async fn a_voice_call_appears_live_with_its_voicemail(
+    client: &Client,
+    server: &Server,
+    twilio: &FakeTwilio,
+    account_id: i64,
+) -> Result<()> {
+    let recording_path =
+        format!("/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Recordings/{RECORDING_SID}");
+    let voicemail = fs::read(repo_root().join("backend/tests/fixtures/twilio/voicemail.mp3"))
+        .context("reading the voicemail fixture")?;
+    Mock::given(method("GET"))
+        .and(path(format!("{recording_path}.mp3")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "audio/mpeg")
+                .set_body_bytes(voicemail),
+        )
+        .mount(&twilio.server)
+        .await;
+
+    client
+        .goto(&server.url(&format!("/app/accounts/{account_id}/conversations")))
+        .await?;
+    wait_for(
+        client,
+        "[data-testid=conversations-empty], [data-testid=conversation-list]",
+    )
+    .await?;
+
+    let digits = VOICE_NUMBER.trim_start_matches('+');
+    let call_with_sid = |sid: &str, status: &str| {
+        vec![
+            ("AccountSid", TWILIO_ACCOUNT_SID.to_owned()),
+            ("ApiVersion", "2010-04-01".to_owned()),
+            ("CallSid", sid.to_owned()),
+            ("CallStatus", status.to_owned()),
+            ("Called", VOICE_NUMBER.to_owned()),
+            ("Caller", CALLER.to_owned()),
+            ("Direction", "inbound".to_owned()),
+            ("From", CALLER.to_owned()),
+            ("To", VOICE_NUMBER.to_owned()),
+        ]
+    };
+    let call = |status: &str| call_with_sid(CALL_SID, status);
+    let twiml = deliver_twilio_webhook(
+        server,
+        &format!("/twilio/voice/call/{digits}"),
+        &call("ringing"),
+    )
+    .await?;
+    ensure!(
+        twiml.contains("<Record"),
+        "the call webhook did not answer voicemail TwiML: {twiml}"
+    );
+
+    // Live: the row appears, previewed as a call.
+    let row = wait_for_conversation_row(client, CALLER).await?;
+    let preview = row
+        .find(css("[data-testid=conversation-preview]"))
+        .await?
+        .text()
+        .await?;
+    let call_preview = fluent_message("en", "conv-preview-call")?;
+    ensure!(
+        preview.trim() == call_preview,
+        "the call's preview reads {preview:?}, expected {call_preview:?}"
+    );
+    row.click().await?;
+    let card = wait_for(client, "[data-testid=call-message]").await?;
+    let direction = card
+        .find(css("[data-testid=call-direction]"))
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        direction.contains(CALLER),
+        "the call card reads {direction:?}, not the caller {CALLER}"
+    );
+    wait_for_attr(
+        client,
+        "[data-testid=call-message] [data-testid=call-status]",
+        "data-status",
+        "ringing",
+    )
+    .await?;
+
+    deliver_twilio_webhook(
+        server,
+        &format!("/twilio/voice/recording/{digits}"),
+        &[
+            ("AccountSid", TWILIO_ACCOUNT_SID.to_owned()),
+            ("CallSid", CALL_SID.to_owned()),
+            ("RecordingDuration", "9".to_owned()),
+            ("RecordingSid", RECORDING_SID.to_owned()),
+            ("RecordingStatus", "completed".to_owned()),
+            (
+                "RecordingUrl",
+                format!("{}{recording_path}", twilio.server.uri()),
+            ),
+        ],
+    )
+    .await?;
+    let player = wait_for(
+        client,
+        "[data-testid=call-message] audio[data-testid=call-recording]",
+    )
+    .await?;
+    let src = player.attr("src").await?.unwrap_or_default();
+    ensure!(!src.is_empty(), "the voicemail player has no src");
+    // The player's source is served to the signed-in agent as audio.
+    let fetched = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0], { credentials: 'include' })
+               .then(r => r.arrayBuffer().then(b => done(r.status + ' ' + r.headers.get('content-type') + ' ' + b.byteLength)))
+               .catch(e => done('error ' + e));",
+            vec![json!(src)],
+        )
+        .await?;
+    let fetched = fetched.as_str().unwrap_or_default().to_owned();
+    ensure!(
+        fetched.starts_with("200 audio/") && !fetched.ends_with(" 0"),
+        "GET {src} from the page answered {fetched:?}"
+    );
+
+    let mut completed = call("completed");
+    completed.push(("CallDuration", "42".to_owned()));
+    deliver_twilio_webhook(
+        server,
+        &format!("/twilio/voice/status/{digits}"),
+        &completed,
+    )
+    .await?;
+    wait_for_attr(
+        client,
+        "[data-testid=call-message] [data-testid=call-status]",
+        "data-status",
+        "completed",
+    )
+    .await?;
+    wait_for_text(
+        client,
+        "[data-testid=call-message] [data-testid=call-duration]",
+        "0:42",
+    )
+    .await?;
+    wait_for(
+        client,
+        "[data-testid=call-message] audio[data-testid=call-recording]",
+    )
+    .await?;
+
+    // A second call nobody answers and no voicemail: missed, in the thread and in the list.
+    let missed_sid = "CA00000000000000000000000000000002";
+    deliver_twilio_webhook(
+        server,
+        &format!("/twilio/voice/call/{digits}"),
+        &call_with_sid(missed_sid, "ringing"),
+    )
+    .await?;
+    deliver_twilio_webhook(
+        server,
+        &format!("/twilio/voice/status/{digits}"),
+        &call_with_sid(missed_sid, "no-answer"),
+    )
+    .await?;
+    let missed =
+        r#"[data-testid=call-message][data-call-status="missed"] [data-testid=call-status]"#;
+    wait_for_text(
+        client,
+        missed,
+        &fluent_message("en", "conv-call-status-missed")?,
+    )
+    .await?;
+    wait_for_text(
+        client,
+        "[data-testid=conversation-row] [data-testid=conversation-preview]",
+        &fluent_message("en", "conv-preview-missed-call")?,
+    )
+    .await?;
+    ensure!(
+        client
+            .find_all(css("[data-testid=call-message]"))
+            .await?
+            .len()
+            == 2,
+        "expected two call cards in the thread"
+    );
+    Ok(())
+}
+
+/// The `[data-testid=conversation-row]` whose `[data-testid=conversation-name]` reads `name`.
+async fn wait_for_conversation_row(client: &Client, name: &str) -> Result<Element> {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        let mut names = Vec::new();
+        for row in client
+            .find_all(css("[data-testid=conversation-row]"))
+            .await?
+        {
+            let Ok(name_element) = row.find(css("[data-testid=conversation-name]")).await else {
+                continue;
+            };
+            let text = name_element
+                .text()
+                .await
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            if text == name {
+                return Ok(row);
+            }
+            names.push(text);
+        }
+        if Instant::now() >= deadline {
+            bail!("no conversation row named {name:?} within {UI_TIMEOUT:?}; rows are {names:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Polls until the first element matching `selector` has `attr` = `expected`.
+async fn wait_for_attr(client: &Client, selector: &str, attr: &str, expected: &str) -> Result<()> {
+    let deadline = Instant::now() + UI_TIMEOUT;
+    loop {
+        let seen = match client.find(css(selector)).await {
+            Ok(element) => element.attr(attr).await.ok().flatten(),
+            Err(_) => None,
+        };
+        if seen.as_deref() == Some(expected) {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            bail!("{selector} has {attr}={seen:?}, expected {expected:?} (waited {UI_TIMEOUT:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Waits for `…/settings/inboxes/new/{inbox_id}/agents` and returns the inbox id.
@@ -1045,6 +1503,11 @@ impl Server {
             ("STATIC_DIR", dist.display().to_string()),
             ("FRONTEND_URL", base_url.clone()),
             ("SECRET_KEY_BASE", SECRET_KEY_BASE.to_owned()),
+            // Attachments (call recordings) stay in the run directory, whatever the database.
+            (
+                "FILE_STORE_DIR",
+                run.path.join("files").display().to_string(),
+            ),
         ];
         env.extend(extra_env);
         let log = run.path.join("server.log");

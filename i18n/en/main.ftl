@@ -369,6 +369,17 @@ conv-status-sent = Sent
 conv-status-delivered = Delivered
 conv-status-read = Read
 conv-status-failed = Failed
+conv-call-incoming = Incoming call from { $number }
+conv-call-outgoing = Outgoing call to { $number }
+conv-call-status-ringing = Ringing
+conv-call-status-in-progress = In progress
+conv-call-status-completed = Completed
+conv-call-status-missed = Missed
+conv-call-status-ended = Ended
+conv-call-duration = Duration
+conv-call-recording = Call recording
+conv-preview-call = Call
+conv-preview-missed-call = Missed call
 
 ## Conversations: reply box
 conv-reply-label = Reply

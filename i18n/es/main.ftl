@@ -368,6 +368,17 @@ conv-status-sent = Enviado
 conv-status-delivered = Entregado
 conv-status-read = Leído
 conv-status-failed = Falló
+conv-call-incoming = Llamada entrante de { $number }
+conv-call-outgoing = Llamada saliente a { $number }
+conv-call-status-ringing = Sonando
+conv-call-status-in-progress = En curso
+conv-call-status-completed = Completada
+conv-call-status-missed = Perdida
+conv-call-status-ended = Finalizada
+conv-call-duration = Duración
+conv-call-recording = Grabación de la llamada
+conv-preview-call = Llamada
+conv-preview-missed-call = Llamada perdida
 
 ## Conversations: reply box
 conv-reply-label = Respuesta

@@ -368,6 +368,17 @@ conv-status-sent = Enviada
 conv-status-delivered = Entregue
 conv-status-read = Lida
 conv-status-failed = Falhou
+conv-call-incoming = Chamada recebida de { $number }
+conv-call-outgoing = Chamada feita para { $number }
+conv-call-status-ringing = Tocando
+conv-call-status-in-progress = Em andamento
+conv-call-status-completed = Concluída
+conv-call-status-missed = Perdida
+conv-call-status-ended = Encerrada
+conv-call-duration = Duração
+conv-call-recording = Gravação da chamada
+conv-preview-call = Chamada
+conv-preview-missed-call = Chamada perdida
 
 ## Conversations: reply box
 conv-reply-label = Resposta

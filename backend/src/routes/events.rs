@@ -13,6 +13,7 @@ const KEEPALIVE: Duration = Duration::from_secs(20);
 
 /// Server-sent events for the account's dashboard: `event: message.created` + `data: {"conversation_id":…}`.
 /// Agents hear only about inboxes they are members of.
+#[utoipa::path(params(("account_id" = i64, Path)), responses((status = 200, description = "server-sent events", content_type = "text/event-stream"), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[get("/api/v1/accounts/{account_id}/events")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = *path))]
 pub async fn stream(

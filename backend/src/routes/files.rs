@@ -12,9 +12,7 @@ async fn send_file(
     key: &str,
     content_type: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
-    let bytes = tokio::fs::read(state.files.path(key))
-        .await
-        .map_err(|_| ApiError::NotFound)?;
+    let bytes = state.files.get(key).await.map_err(|_| ApiError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type(content_type.unwrap_or("application/octet-stream"))
         .insert_header(("Cache-Control", "private, max-age=3600"))
@@ -23,6 +21,7 @@ async fn send_file(
 }
 
 /// An attachment's stored copy, for whoever may see its conversation.
+#[utoipa::path(params(("account_id" = i64, Path), ("attachment_id" = i64, Path)), responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[get("/api/v1/accounts/{account_id}/attachments/{attachment_id}/file")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0))]
 pub async fn attachment_file(

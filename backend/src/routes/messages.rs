@@ -13,6 +13,7 @@ const MAX_FILES: usize = 10;
 
 /// Adds an agent's reply (sent to the channel by a job) or a private note: JSON `{"content","private"}`, or
 /// multipart with `content`, `private` and `attachments[]` files, as Chatwoot accepts.
+#[utoipa::path(params(("account_id" = i64, Path), ("conversation_id" = i64, Path)), request_body(content = serde_json::Value, description = "JSON {\"content\",\"private\"} or multipart with content, private and attachments[]"), responses((status = 200, body = shared::conversation::Message), (status = 422, body = shared::ErrorBody), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[post("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0, conversation_id = path.1))]
 pub async fn create(
@@ -114,6 +115,7 @@ async fn read_multipart(
 }
 
 /// Sends a failed reply again.
+#[utoipa::path(params(("account_id" = i64, Path), ("conversation_id" = i64, Path), ("message_id" = i64, Path)), responses((status = 200, body = shared::conversation::Message), (status = 422, body = shared::ErrorBody), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[post("/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/retry")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0, conversation_id = path.1))]
 pub async fn retry(

@@ -73,6 +73,7 @@ pub struct JobsQuery {
 }
 
 /// Jobs by state (default `dead`), newest first, for super admins.
+#[utoipa::path(params(("state" = Option<String>, Query)), responses((status = 200, body = serde_json::Value), (status = 403, body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[get("/api/v1/super_admin/jobs")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id))]
 pub async fn jobs(
@@ -96,6 +97,7 @@ pub async fn jobs(
 }
 
 /// Puts a dead job back in the queue (super admins).
+#[utoipa::path(params(("id" = i64, Path)), responses((status = 200, body = serde_json::Value), (status = 422, body = shared::ErrorBody), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[post("/api/v1/super_admin/jobs/{id}/retry")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id))]
 pub async fn retry_job(

@@ -4,13 +4,16 @@
 use crate::channels::instagram::inbound::jobs_for;
 use crate::crypto::hmac_sha256_matches;
 use crate::db::now;
-use crate::entities::webhook_event;
+use crate::entities::{job, webhook_event};
 use crate::error::ApiError;
-use crate::jobs::queue;
+use crate::jobs::queue::{self, NewJob};
+use crate::jobs::worker::Wakeup;
 use crate::state::AppState;
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set, TransactionTrait};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::{mpsc, oneshot};
 
 /// `X-Hub-Signature-256: sha256=<hex>` over the raw body with the app secret, compared in constant time.
 pub fn signature_valid(app_secret: &SecretString, header: Option<&str>, body: &[u8]) -> bool {
@@ -76,25 +79,180 @@ pub async fn ingest(
     }
     let jobs = jobs_for(&parsed);
     let count = jobs.len();
-    let txn = state.db.begin().await.map_err(ApiError::from)?;
+    let payload = String::from_utf8_lossy(body).into_owned();
+    if group_commit_enabled() {
+        if let Some(result) = state.ingest.submit(state, payload.clone(), &jobs).await {
+            return result.map(|()| count).map_err(IngestError::Db);
+        }
+    }
+    store_alone(&state.db, &payload, jobs).await?;
+    state.wakeup.notify();
+    Ok(count)
+}
+
+/// The event and its jobs in a transaction of their own (group commit off, or its task gone).
+async fn store_alone(
+    db: &DatabaseConnection,
+    payload: &str,
+    jobs: Vec<NewJob>,
+) -> Result<(), ApiError> {
+    let txn = db.begin().await?;
+    received_event(payload).insert(&txn).await?;
+    for job in jobs {
+        queue::enqueue(&txn, job).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn received_event(payload: &str) -> webhook_event::ActiveModel {
     webhook_event::ActiveModel {
         provider: Set("instagram".to_owned()),
-        payload: Set(String::from_utf8_lossy(body).into_owned()),
+        payload: Set(payload.to_owned()),
         status: Set("received".to_owned()),
         error: Set(None),
         received_at: Set(now()),
         processed_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
-    .await
-    .map_err(ApiError::from)?;
-    for job in jobs {
-        queue::enqueue(&txn, job).await?;
+}
+
+/// The row `queue::enqueue` would insert, for a multi-row `INSERT`.
+fn pending_job(new: &NewJob, at: i64) -> job::ActiveModel {
+    job::ActiveModel {
+        kind: Set(new.kind.to_owned()),
+        payload: Set(new.payload.to_string()),
+        ordering_key: Set(new.ordering_key.clone()),
+        state: Set(queue::PENDING.to_owned()),
+        run_at: Set(at),
+        attempts: Set(0),
+        max_attempts: Set(queue::DEFAULT_MAX_ATTEMPTS),
+        last_error: Set(None),
+        locked_until: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
     }
-    txn.commit().await.map_err(ApiError::from)?;
-    state.wakeup.notify();
-    Ok(count)
+}
+
+/// `SWITCHBOARD_GROUP_COMMIT=0` turns group commit off (one transaction per delivery), for `make bench`'s
+/// before/after comparison. On by default.
+fn group_commit_enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| {
+        !matches!(
+            std::env::var("SWITCHBOARD_GROUP_COMMIT").as_deref(),
+            Ok("0" | "off" | "false")
+        )
+    })
+}
+
+/// Most deliveries written by one transaction.
+pub const MAX_BATCH: usize = 256;
+/// Rows per multi-row `INSERT` (well under SQLite's and PostgreSQL's bind-parameter limits).
+const ROWS_PER_INSERT: usize = 500;
+
+/// Group commit: concurrent deliveries are written by one task, as many as are waiting in ONE transaction,
+/// and each request is answered only after the commit that made its own event durable. Under load this
+/// turns N commits (N fsyncs on PostgreSQL, N turns of SQLite's single writer) into one. The task starts
+/// with the first delivery and ends when the last clone of the state is dropped.
+#[derive(Clone, Default)]
+pub struct IngestQueue(Arc<OnceLock<mpsc::Sender<Pending>>>);
+
+struct Pending {
+    payload: String,
+    jobs: Vec<job::ActiveModel>,
+    done: oneshot::Sender<Result<(), ApiError>>,
+}
+
+impl IngestQueue {
+    /// `None` when the batching task is not there (its runtime stopped): the caller stores it alone.
+    async fn submit(
+        &self,
+        state: &AppState,
+        payload: String,
+        jobs: &[NewJob],
+    ) -> Option<Result<(), ApiError>> {
+        let tx = self.0.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+            tokio::spawn(run_batches(state.db.clone(), state.wakeup.clone(), rx));
+            tx
+        });
+        let at = now();
+        let (done, answer) = oneshot::channel();
+        let pending = Pending {
+            payload,
+            jobs: jobs.iter().map(|j| pending_job(j, at)).collect(),
+            done,
+        };
+        tx.send(pending).await.ok()?;
+        answer.await.ok()
+    }
+}
+
+async fn run_batches(db: DatabaseConnection, wakeup: Wakeup, mut rx: mpsc::Receiver<Pending>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let items = std::mem::take(&mut batch);
+        match store_batch(&db, &items).await {
+            Ok(()) => {
+                wakeup.notify();
+                for p in items {
+                    let _ = p.done.send(Ok(()));
+                }
+            }
+            // The database is away: every delivery of the batch gets that answer.
+            Err(e) if items.len() == 1 || is_unavailable(&e) => {
+                tracing::error!(error = %e, deliveries = items.len(), "could not store Instagram webhooks");
+                for p in items {
+                    let _ = p.done.send(Err(same_error(&e)));
+                }
+            }
+            // Something about one delivery: store each alone so only that one fails.
+            Err(e) => {
+                tracing::warn!(error = %e, deliveries = items.len(), "batched webhook insert failed; storing one by one");
+                for p in items {
+                    let result = store_batch(&db, std::slice::from_ref(&p))
+                        .await
+                        .map_err(ApiError::from);
+                    if result.is_ok() {
+                        wakeup.notify();
+                    }
+                    let _ = p.done.send(result);
+                }
+            }
+        }
+    }
+}
+
+/// Every event of the batch, then every job, in receipt order, by multi-row INSERTs in one transaction.
+async fn store_batch(db: &DatabaseConnection, items: &[Pending]) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    for chunk in items.chunks(ROWS_PER_INSERT) {
+        webhook_event::Entity::insert_many(chunk.iter().map(|p| received_event(&p.payload)))
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    let jobs: Vec<job::ActiveModel> = items.iter().flat_map(|p| p.jobs.clone()).collect();
+    for chunk in jobs.chunks(ROWS_PER_INSERT) {
+        job::Entity::insert_many(chunk.iter().cloned())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await
+}
+
+fn is_unavailable(e: &DbErr) -> bool {
+    matches!(e, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
+}
+
+/// The batch's error, once for each delivery it fails.
+fn same_error(e: &DbErr) -> ApiError {
+    if is_unavailable(e) {
+        ApiError::Unavailable(anyhow::anyhow!(e.to_string()))
+    } else {
+        ApiError::Internal(anyhow::anyhow!(e.to_string()))
+    }
 }
 
 #[cfg(test)]

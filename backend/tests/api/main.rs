@@ -2,13 +2,17 @@
 
 mod agents;
 mod auth;
+mod authz;
 mod cli;
 mod conversations;
+mod files_s3;
 mod helpers;
 mod inbox_members;
 mod inboxes;
 mod instagram;
 mod replies;
+mod rotate;
+mod secrets;
 mod server;
 mod super_admin;
 mod voice;

@@ -500,7 +500,12 @@ async fn a_voicemail_is_downloaded_with_the_accounts_credentials_and_attached_to
     assert_eq!(att["file_key"], format!("recordings/{att_id}"));
     assert_eq!(att["content_type"], "audio/mpeg");
     assert_eq!(att["byte_size"], VOICEMAIL.len() as i64);
-    let stored = std::fs::read(app.state.files.path(&format!("recordings/{att_id}"))).unwrap();
+    let stored = app
+        .state
+        .files
+        .get(&format!("recordings/{att_id}"))
+        .await
+        .unwrap();
     assert_eq!(stored, VOICEMAIL);
 
     // Agents get our copy, never Twilio's URL.

@@ -304,11 +304,13 @@ async fn attachments_keep_the_original_url_and_are_copied_into_the_file_store() 
         .ends_with("oe=6800"));
     assert_eq!(atts[0]["content_type"], "image/jpeg");
     assert_eq!(atts[0]["byte_size"], 7);
-    let stored = app.state.files.path(atts[0]["file_key"].as_str().unwrap());
-    assert_eq!(
-        std::fs::read(stored).unwrap(),
-        vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]
-    );
+    let stored = app
+        .state
+        .files
+        .get(atts[0]["file_key"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stored, vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
     assert_eq!(atts[1]["file_type"], "ig_reel");
     assert_eq!(
         atts[1]["file_key"],
@@ -728,4 +730,27 @@ async fn a_data_deletion_request_removes_that_persons_contact_and_messages() {
     )
     .unwrap();
     assert_eq!(receipt.contacts_removed, 1);
+}
+
+#[tokio::test]
+async fn metas_dashboard_test_event_shows_up_in_the_latest_instagram_inbox() {
+    let app = app().await;
+    connected(&app).await;
+    let test = json!({"object": "instagram", "entry": [{"id": "0", "time": 1, "changes": [{"field": "messages", "value": {
+        "sender": {"id": "12334"}, "recipient": {"id": "23245"}, "timestamp": "1527459824",
+        "message": {"mid": "random_mid", "text": "random_text"}}}]}]})
+    .to_string();
+    let other = test.replace("12334", "99999");
+
+    deliver(&app, &test).await;
+    deliver(&app, &other).await;
+    settle(&app).await;
+
+    let msgs = query(&app, "SELECT content, source_id FROM messages").await;
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0]["content"], "random_text");
+    assert_eq!(
+        query(&app, "SELECT name FROM contacts").await[0]["name"],
+        "Instagram test user"
+    );
 }

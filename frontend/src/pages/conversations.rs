@@ -131,6 +131,17 @@ pub fn preview(message: &Message) -> String {
     let attrs = &message.content_attributes;
     let flag = |key: &str| attrs.get(key).and_then(|v| v.as_bool()).unwrap_or(false);
     let text = message.content.clone().unwrap_or_default();
+    if let Some(call) = attrs.get("call").filter(|c| c.is_object()) {
+        let missed = call
+            .get("missed")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        return t(if missed {
+            "conv-preview-missed-call"
+        } else {
+            "conv-preview-call"
+        });
+    }
     let body = if flag("deleted") {
         t("conv-preview-deleted")
     } else if flag("is_unsupported") {

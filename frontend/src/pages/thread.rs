@@ -684,6 +684,13 @@ fn MessageItem(
         _ => "message message-out",
     };
     if kind == MESSAGE_ACTIVITY {
+        if let Some(call) = message
+            .content_attributes
+            .get("call")
+            .filter(|c| c.is_object())
+        {
+            return call_card(&message, call);
+        }
         return view! {
             <li class=class data-testid="message" data-message-type=kind data-message-id=message.id>
                 <span class="activity-text">{message.content.clone().unwrap_or_default()}</span>
@@ -788,6 +795,98 @@ fn MessageItem(
                     </div>
                 }
             })}
+        </li>
+    }
+    .into_any()
+}
+
+/// What the call card says about the call's state: `missed` wins, then Twilio's `CallStatus`.
+pub fn call_status(call: &Value) -> (&'static str, &'static str) {
+    if call.get("missed").and_then(Value::as_bool).unwrap_or(false) {
+        return ("missed", "conv-call-status-missed");
+    }
+    match call
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+    {
+        "in-progress" | "answered" => ("in-progress", "conv-call-status-in-progress"),
+        "completed" => ("completed", "conv-call-status-completed"),
+        "busy" | "no-answer" | "failed" | "canceled" => ("ended", "conv-call-status-ended"),
+        _ => ("ringing", "conv-call-status-ringing"),
+    }
+}
+
+/// `m:ss` of a number of seconds.
+pub fn call_duration(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// An activity message carrying `content_attributes.call`: phone icon, who called, state, duration and the
+/// voicemail player once recorded.
+fn call_card(message: &Message, call: &Value) -> AnyView {
+    let created_at = message.created_at;
+    let field = |key: &str| {
+        call.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let outbound = field("direction").starts_with("outbound");
+    let (from, to) = (field("from"), field("to"));
+    let direction = move || {
+        if outbound {
+            t_args("conv-call-outgoing", &[("number", to.clone())])
+        } else {
+            t_args("conv-call-incoming", &[("number", from.clone())])
+        }
+    };
+    let (status, status_key) = call_status(call);
+    let duration = call
+        .get("duration")
+        .and_then(Value::as_i64)
+        .filter(|d| *d > 0)
+        .or_else(|| call.get("recording_duration").and_then(Value::as_i64))
+        .map(call_duration);
+    let recording = message
+        .attachments
+        .iter()
+        .find(|a| a.file_type == "audio" && !a.data_url.is_empty())
+        .map(|a| a.data_url.clone());
+    let svg = crate::components::channel_icon::icon_svg("i-ri-phone-fill");
+    let svg_box = crate::components::channel_icon::svg_view_box(svg);
+    let svg_inner = crate::components::channel_icon::svg_inner(svg);
+    view! {
+        <li class="message message-activity message-call" data-testid="message" data-message-type=message.message_type data-message-id=message.id>
+            <div class="call-card" class:call-missed=status == "missed" data-testid="call-message" data-call-status=status>
+                <svg
+                    class="call-icon"
+                    data-icon="i-ri-phone-fill"
+                    aria-hidden="true"
+                    width="20"
+                    height="20"
+                    viewBox=svg_box
+                    fill="currentColor"
+                    xmlns="http://www.w3.org/2000/svg"
+                    focusable="false"
+                    inner_html=svg_inner
+                ></svg>
+                <div class="call-body">
+                    <span class="call-direction" data-testid="call-direction">{direction}</span>
+                    <span class="call-details">
+                        <span class="call-status" data-testid="call-status" data-status=status>{move || t(status_key)}</span>
+                        {duration.map(|d| view! {
+                            <span class="sr-only">{tr("conv-call-duration")}</span>
+                            <span class="call-duration" data-testid="call-duration">{d}</span>
+                        })}
+                    </span>
+                    {recording.map(|url| view! {
+                        <audio class="call-recording" src=url controls=true preload="metadata" data-testid="call-recording" aria-label=tr("conv-call-recording")></audio>
+                    })}
+                </div>
+                <time class="message-time" datetime=time::iso(created_at)>{move || time::message_time(created_at)}</time>
+            </div>
         </li>
     }
     .into_any()

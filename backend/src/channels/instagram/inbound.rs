@@ -13,7 +13,7 @@ use crate::jobs::queue::{self, NewJob};
 use crate::jobs::worker::{JobError, Outcome};
 use crate::state::AppState;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde_json::{json, Value};
 
 pub const JOB_KIND: &str = "instagram_event";
@@ -46,9 +46,27 @@ pub fn jobs_for(body: &Value) -> Vec<NewJob> {
                 payload: json!({ "business_id": business, "contact_id": contact, "messaging": item }),
             });
         }
+        // The "Test" button in Meta's dashboard sends a sample under `changes` with fixed ids.
+        for change in entry["changes"].as_array().into_iter().flatten() {
+            let value = &change["value"];
+            if change["field"].as_str() == Some("messages")
+                && id_str(&value["sender"]["id"]).as_deref() == Some(TEST_SENDER)
+                && id_str(&value["recipient"]["id"]).as_deref() == Some(TEST_RECIPIENT)
+            {
+                jobs.push(NewJob {
+                    kind: JOB_KIND,
+                    ordering_key: Some(ordering_key("test", TEST_SENDER)),
+                    payload: json!({ "test": true, "business_id": TEST_RECIPIENT, "contact_id": TEST_SENDER, "messaging": value }),
+                });
+            }
+        }
     }
     jobs
 }
+
+/// The ids of Meta's dashboard test event.
+pub const TEST_SENDER: &str = "12334";
+pub const TEST_RECIPIENT: &str = "23245";
 
 fn id_str(v: &Value) -> Option<String> {
     match v {
@@ -66,12 +84,20 @@ pub async fn run(state: &AppState, payload: &Value) -> Result<Outcome, JobError>
     let business = payload["business_id"].as_str().unwrap_or_default();
     let contact_id = payload["contact_id"].as_str().unwrap_or_default();
     let item = &payload["messaging"];
-    let Some(channel) = channel_instagram::Entity::find()
-        .filter(channel_instagram::Column::InstagramId.eq(business))
-        .one(&state.db)
-        .await
-        .map_err(db)?
-    else {
+    let test = payload["test"].as_bool() == Some(true);
+    // A dashboard test lands in the most recently connected Instagram inbox, to show the webhook works.
+    let channel = if test {
+        channel_instagram::Entity::find()
+            .order_by_desc(channel_instagram::Column::Id)
+            .one(&state.db)
+            .await
+    } else {
+        channel_instagram::Entity::find()
+            .filter(channel_instagram::Column::InstagramId.eq(business))
+            .one(&state.db)
+            .await
+    };
+    let Some(channel) = channel.map_err(db)? else {
         tracing::info!("event for an Instagram account with no inbox; ignored");
         return Ok(Outcome::Done);
     };
@@ -82,6 +108,7 @@ pub async fn run(state: &AppState, payload: &Value) -> Result<Outcome, JobError>
         return Ok(Outcome::Done);
     };
     let ctx = Ctx {
+        test,
         state,
         channel: &channel,
         inbox_id: inbox.id,
@@ -107,6 +134,7 @@ pub async fn run(state: &AppState, payload: &Value) -> Result<Outcome, JobError>
 }
 
 struct Ctx<'a> {
+    test: bool,
     state: &'a AppState,
     channel: &'a channel_instagram::Model,
     inbox_id: i64,
@@ -128,6 +156,11 @@ impl Ctx<'_> {
             .is_some()
         {
             return Ok(Ok(None));
+        }
+        if self.test {
+            return Ok(Ok(Some(Profile::Known(
+                json!({ "name": "Instagram test user" }),
+            ))));
         }
         let token = match usable_token(self.state, self.channel).await {
             Ok(t) => t,

@@ -1,0 +1,969 @@
+//! `make bench`: the real server (the release binary, spawned) on PostgreSQL and on SQLite under load, every
+//! figure next to a reference measured in the same run (README, "Performance"). Prints one table and writes
+//! `target/bench/results.json`.
+//!
+//! `bench floor-server` is the framework floor: a minimal actix-web handler returning 200, in a process of its
+//! own like the server.
+
+use anyhow::{bail, Context};
+use backend::config::Settings;
+use backend::crypto::hmac_sha256_hex;
+use backend::state::AppState;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement, TransactionTrait};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::future::Future;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::AsyncBufReadExt;
+use tokio::process::{Child, Command};
+
+const SECRET: &str = "bench-app-secret";
+const BUSINESS: &str = "17841400000000001";
+const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+const INGEST_CONCURRENCY: usize = 64;
+const READ_CONCURRENCY: usize = 32;
+
+fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("floor-server") {
+        return actix_web::rt::System::new().block_on(floor_server());
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+/// Prints its port on stdout, then serves `GET /` → 200 until killed.
+async fn floor_server() -> anyhow::Result<()> {
+    use actix_web::{web, App, HttpResponse, HttpServer};
+    let server = HttpServer::new(|| {
+        App::new().route("/", web::get().to(|| async { HttpResponse::Ok().finish() }))
+    })
+    .bind("127.0.0.1:0")?;
+    let port = server.addrs()[0].port();
+    println!("{port}");
+    std::io::stdout().flush()?;
+    server.run().await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------ configuration
+
+struct Config {
+    root: PathBuf,
+    server_bin: PathBuf,
+    dbs: Vec<String>,
+    floor_requests: usize,
+    db_commits: usize,
+    db_selects: usize,
+    ingest_single: usize,
+    events: usize,
+    contacts: usize,
+    reads: usize,
+    phase_cap: Duration,
+    processing_cap: Duration,
+}
+
+fn env_usize(key: &str, default: usize) -> usize {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+impl Config {
+    fn from_env() -> Self {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root")
+            .to_path_buf();
+        let server_bin = std::env::var("BENCH_SERVER_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| root.join("target/server/switchboard"));
+        Config {
+            server_bin,
+            dbs: std::env::var("BENCH_DATABASES")
+                .unwrap_or_else(|_| "postgres,sqlite".into())
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            floor_requests: env_usize("BENCH_FLOOR_REQUESTS", 20_000),
+            db_commits: env_usize("BENCH_DB_COMMITS", 5_000),
+            db_selects: env_usize("BENCH_DB_SELECTS", 10_000),
+            ingest_single: env_usize("BENCH_INGEST_SINGLE", 3_000),
+            events: env_usize("BENCH_EVENTS", 5_000),
+            contacts: env_usize("BENCH_CONTACTS", 250).max(1),
+            reads: env_usize("BENCH_READS", 3_000),
+            phase_cap: Duration::from_secs(env_usize("BENCH_PHASE_SECS", 60) as u64),
+            processing_cap: Duration::from_secs(env_usize("BENCH_PROCESSING_SECS", 240) as u64),
+            root,
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------ load generator
+
+/// One measured load: successes, failures, wall time and every success's latency (sorted).
+#[derive(Default)]
+struct Run {
+    ok: usize,
+    errors: usize,
+    first_error: Option<String>,
+    elapsed: Duration,
+    lat: Vec<Duration>,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+    fn pct_ms(&self, p: f64) -> f64 {
+        if self.lat.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.lat.len() as f64 * p).ceil() as usize).clamp(1, self.lat.len()) - 1;
+        self.lat[i].as_secs_f64() * 1000.0
+    }
+    fn json(&self) -> Value {
+        json!({
+            "ok": self.ok, "errors": self.errors, "first_error": self.first_error,
+            "seconds": self.elapsed.as_secs_f64(), "per_sec": self.rate(),
+            "p50_ms": self.pct_ms(0.50), "p99_ms": self.pct_ms(0.99),
+        })
+    }
+}
+
+/// Runs `f(0..total)` with `concurrency` in flight, stopping early after `cap`.
+async fn load<F, Fut>(concurrency: usize, total: usize, cap: Duration, f: F) -> Run
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    let f = Arc::new(f);
+    let next = Arc::new(AtomicUsize::new(0));
+    let first_error = Arc::new(Mutex::new(None::<String>));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (f, next, first_error) = (f.clone(), next.clone(), first_error.clone());
+            tokio::spawn(async move {
+                let mut lat = Vec::new();
+                let mut errors = 0;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total || start.elapsed() > cap {
+                        break;
+                    }
+                    let t0 = Instant::now();
+                    match f(i).await {
+                        Ok(()) => lat.push(t0.elapsed()),
+                        Err(e) => {
+                            errors += 1;
+                            first_error
+                                .lock()
+                                .unwrap()
+                                .get_or_insert_with(|| format!("{e:#}"));
+                        }
+                    }
+                }
+                (lat, errors)
+            })
+        })
+        .collect();
+    let mut run = Run::default();
+    for t in tasks {
+        let (lat, errors) = t.await.expect("load task");
+        run.ok += lat.len();
+        run.errors += errors;
+        run.lat.extend(lat);
+    }
+    run.elapsed = start.elapsed();
+    run.lat.sort();
+    run.first_error = first_error.lock().unwrap().take();
+    run
+}
+
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(256)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
+
+async fn get_ok(client: &reqwest::Client, url: &str, token: Option<&str>) -> anyhow::Result<()> {
+    let mut req = client.get(url);
+    if let Some(t) = token {
+        req = req.header("api_access_token", t);
+    }
+    let r = req.send().await?;
+    let status = r.status();
+    let body = r.bytes().await?;
+    if !status.is_success() {
+        bail!("GET {url}: {status} {}", String::from_utf8_lossy(&body));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------ processes
+
+struct Proc {
+    child: Child,
+    pid: u32,
+}
+
+impl Proc {
+    /// (VmRSS, VmHWM) in MiB.
+    fn memory(&self) -> (f64, f64) {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+                .map(|kb| kb / 1024.0)
+                .unwrap_or(f64::NAN)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+async fn spawn_floor_server() -> anyhow::Result<(Proc, u16)> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .arg("floor-server")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = child.id().context("floor server pid")?;
+    let stdout = child.stdout.take().context("floor server stdout")?;
+    let mut line = String::new();
+    tokio::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .await?;
+    let port = line.trim().parse().context("floor server port")?;
+    Ok((Proc { child, pid }, port))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// The release server with `env`, logging to `log`; returns once `/health` answers.
+async fn spawn_server(
+    cfg: &Config,
+    env: &HashMap<String, String>,
+    extra: &[(&str, &str)],
+    log: &Path,
+) -> anyhow::Result<(Proc, String)> {
+    let port = free_port()?;
+    let logfile = std::fs::File::create(log)?;
+    let mut cmd = Command::new(&cfg.server_bin);
+    cmd.arg("serve")
+        .envs(env)
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(logfile.try_clone()?)
+        .stderr(logfile)
+        .kill_on_drop(true);
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let child = cmd
+        .spawn()
+        .with_context(|| format!("spawning {}", cfg.server_bin.display()))?;
+    let pid = child.id().context("server pid")?;
+    let proc = Proc { child, pid };
+    let base = format!("http://127.0.0.1:{port}");
+    let client = http_client();
+    for _ in 0..300 {
+        if get_ok(&client, &format!("{base}/health"), None)
+            .await
+            .is_ok()
+        {
+            return Ok((proc, base));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    proc.stop().await;
+    bail!(
+        "the server did not answer /health within 15 s (log: {})",
+        log.display()
+    )
+}
+
+// ------------------------------------------------------------------------------------------ the database
+
+struct BenchDb {
+    kind: String,
+    url: String,
+    pg_name: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+async fn create_db(kind: &str, root: &Path) -> anyhow::Result<BenchDb> {
+    let tmp = root.join("target/bench/tmp");
+    std::fs::create_dir_all(&tmp)?;
+    let dir = tempfile::tempdir_in(&tmp)?;
+    if kind == "postgres" {
+        let name = format!("bench_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(PG_ADMIN_URL)
+            .await
+            .context("PostgreSQL at 127.0.0.1:5432 (user postgres, database test)")?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await?;
+        admin.close().await.ok();
+        Ok(BenchDb {
+            kind: kind.into(),
+            url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
+            pg_name: Some(name),
+            _dir: dir,
+        })
+    } else if kind == "sqlite" {
+        let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
+        Ok(BenchDb {
+            kind: kind.into(),
+            url,
+            pg_name: None,
+            _dir: dir,
+        })
+    } else {
+        bail!("unknown database {kind:?} (postgres or sqlite)")
+    }
+}
+
+async fn drop_db(db: &BenchDb) {
+    if let Some(name) = &db.pg_name {
+        if let Ok(admin) = Database::connect(PG_ADMIN_URL).await {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+            admin.close().await.ok();
+        }
+    }
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?
+        .context("no row")?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+async fn exec(
+    db: &DatabaseConnection,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> anyhow::Result<()> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// An account with a connected Instagram inbox for `BUSINESS` (as the API tests insert it); its token.
+async fn connect_instagram(state: &AppState) -> anyhow::Result<(i64, String)> {
+    let admin = backend::cli::create_admin(
+        state,
+        "bench@example.com",
+        "password123",
+        Some("Bench"),
+        Some("Bench"),
+        false,
+    )
+    .await?;
+    let account = admin.account_id.context("account")?;
+    let now = backend::db::now();
+    let db = &state.db;
+    exec(db,
+        "INSERT INTO channel_instagram (account_id, instagram_id, username, access_token, expires_at, reauthorization_required, created_at, updated_at) VALUES ($1, $2, 'bench.shop', $3, $4, false, $5, $5)",
+        vec![account.into(), BUSINESS.into(), state.keys.seal("IGlong").into(), (now + 50 * 86400).into(), now.into()],
+    ).await?;
+    exec(db,
+        "INSERT INTO inboxes (account_id, name, channel_type, channel_id, created_at, updated_at) SELECT $1, 'bench.shop', 'Channel::Instagram', id, $2, $2 FROM channel_instagram",
+        vec![account.into(), now.into()],
+    ).await?;
+    Ok((account, admin.access_token))
+}
+
+/// Single-row INSERT + COMMIT per transaction at 64, then primary-key SELECTs at 32, on the server's own pool
+/// settings (`backend::db::connect`).
+async fn db_floors(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<(Run, Run)> {
+    let ddl = if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        "CREATE TABLE bench_floor (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL)"
+    } else {
+        "CREATE TABLE bench_floor (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL)"
+    };
+    db.execute_unprepared(ddl).await?;
+    let d = db.clone();
+    let commits = load(
+        INGEST_CONCURRENCY,
+        cfg.db_commits,
+        cfg.phase_cap,
+        move |i| {
+            let db = d.clone();
+            async move {
+                let txn = db.begin().await?;
+                txn.execute_raw(Statement::from_sql_and_values(
+                    txn.get_database_backend(),
+                    "INSERT INTO bench_floor (v) VALUES ($1)",
+                    [format!("row {i}").into()],
+                ))
+                .await?;
+                txn.commit().await?;
+                Ok(())
+            }
+        },
+    )
+    .await;
+    let rows = scalar(db, "SELECT COUNT(*) FROM bench_floor").await?.max(1);
+    let d = db.clone();
+    let selects = load(READ_CONCURRENCY, cfg.db_selects, cfg.phase_cap, move |i| {
+        let db = d.clone();
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    db.get_database_backend(),
+                    "SELECT id, v FROM bench_floor WHERE id = $1",
+                    [((i as i64 % rows) + 1).into()],
+                ))
+                .await?;
+            row.context("row missing")?;
+            Ok(())
+        }
+    })
+    .await;
+    db.execute_unprepared("DROP TABLE bench_floor").await?;
+    Ok((commits, selects))
+}
+
+// ------------------------------------------------------------------------------------------ webhooks
+
+fn contact_id(c: usize) -> String {
+    format!("{}", 9_000_000_000_000_000u64 + c as u64)
+}
+
+/// Signed deliveries, one message each, distinct `mid`s, round-robin over `contacts`.
+fn deliveries(tag: &str, n: usize, contacts: usize) -> Arc<Vec<(String, String)>> {
+    let t0 = 1_764_201_600_000i64;
+    Arc::new(
+        (0..n)
+            .map(|i| {
+                let body = json!({
+                    "object": "instagram",
+                    "entry": [{
+                        "time": t0 + i as i64, "id": BUSINESS,
+                        "messaging": [{
+                            "sender": {"id": contact_id(i % contacts)},
+                            "recipient": {"id": BUSINESS},
+                            "timestamp": t0 + i as i64,
+                            "message": {"mid": format!("bench-{tag}-{i}"), "text": format!("Hello, is item {i} still available?")}
+                        }]
+                    }]
+                })
+                .to_string();
+                let sig = format!("sha256={}", hmac_sha256_hex(SECRET.as_bytes(), body.as_bytes()));
+                (body, sig)
+            })
+            .collect(),
+    )
+}
+
+async fn post_webhooks(cfg: &Config, base: &str, bodies: Arc<Vec<(String, String)>>) -> Run {
+    let client = http_client();
+    let url = format!("{base}/webhooks/instagram");
+    let n = bodies.len();
+    load(INGEST_CONCURRENCY, n, cfg.phase_cap, move |i| {
+        let (client, url, bodies) = (client.clone(), url.clone(), bodies.clone());
+        async move {
+            let (body, sig) = &bodies[i];
+            let r = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("X-Hub-Signature-256", sig)
+                .body(body.clone())
+                .send()
+                .await?;
+            let status = r.status();
+            let text = r.text().await?;
+            if status != 200 {
+                bail!("webhook: {status} {text}");
+            }
+            Ok(())
+        }
+    })
+    .await
+}
+
+// ------------------------------------------------------------------------------------------ one database
+
+struct DbResult {
+    json: Value,
+    commit_floor: f64,
+    select_floor: f64,
+    ingest_single: Run,
+    ingest: Run,
+    processing_rate: f64,
+    processing_done: bool,
+    conversations: Run,
+    messages: Run,
+    rss_idle: f64,
+    rss_peak: f64,
+}
+
+async fn bench_db(cfg: &Config, kind: &str) -> anyhow::Result<DbResult> {
+    let db = create_db(kind, &cfg.root).await?;
+    let result = bench_db_inner(cfg, &db).await;
+    drop_db(&db).await;
+    result
+}
+
+async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult> {
+    let kind = bdb.kind.as_str();
+    let logs = cfg.root.join("target/bench");
+    let graph = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path_regex(r"^/v[0-9.]+/[0-9]+$"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({
+            "name": "Bench Customer", "username": "bench.customer", "profile_pic": "https://cdn.example/p.jpg",
+            "follower_count": 12, "is_user_follow_business": true, "is_business_follow_user": false,
+            "is_verified_user": false
+        })))
+        .mount(&graph)
+        .await;
+    let files = bdb._dir.path().join("files");
+    let env: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), bdb.url.clone()),
+        ("LISTEN_ADDR".into(), "127.0.0.1:0".into()),
+        ("SECRET_KEY_BASE".into(), "0123456789abcdef".repeat(8)),
+        (
+            "STATIC_DIR".into(),
+            cfg.root.join("dist").display().to_string(),
+        ),
+        ("FRONTEND_URL".into(), "http://localhost:3000".into()),
+        ("FILE_STORE_DIR".into(), files.display().to_string()),
+        ("INSTAGRAM_APP_ID".into(), "123456".into()),
+        ("INSTAGRAM_APP_SECRET".into(), SECRET.into()),
+        ("INSTAGRAM_VERIFY_TOKEN".into(), "verify".into()),
+        ("INSTAGRAM_GRAPH_URL".into(), graph.uri()),
+        ("INSTAGRAM_API_URL".into(), graph.uri()),
+        ("INSTAGRAM_OAUTH_URL".into(), graph.uri()),
+        ("TWILIO_API_URL".into(), graph.uri()),
+    ]);
+    let settings = Settings::from_lookup(|k| env.get(k).cloned());
+    let state = backend::startup::prepare(&settings).await?;
+    let (account, token) = connect_instagram(&state).await?;
+
+    eprintln!("[{kind}] DB floors");
+    let (commits, selects) = db_floors(cfg, &state.db).await?;
+
+    // Ingest with one transaction per delivery (the code before group commit), then throw it away.
+    eprintln!("[{kind}] ingest, one transaction per delivery");
+    let (server, base) = spawn_server(
+        cfg,
+        &env,
+        &[("WORKERS", "0"), ("SWITCHBOARD_GROUP_COMMIT", "0")],
+        &logs.join(format!("server-{kind}-single.log")),
+    )
+    .await?;
+    let ingest_single = post_webhooks(
+        cfg,
+        &base,
+        deliveries("single", cfg.ingest_single, cfg.contacts),
+    )
+    .await;
+    let (_, hwm_single) = server.memory();
+    server.stop().await;
+    state.db.execute_unprepared("DELETE FROM jobs").await?;
+    state
+        .db
+        .execute_unprepared("DELETE FROM webhook_events")
+        .await?;
+
+    // Ingest with group commit; these events are the processing set.
+    eprintln!("[{kind}] ingest, group commit");
+    let (server, base) = spawn_server(
+        cfg,
+        &env,
+        &[("WORKERS", "0")],
+        &logs.join(format!("server-{kind}-ingest.log")),
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (rss_idle, _) = server.memory();
+    let ingest = post_webhooks(cfg, &base, deliveries("group", cfg.events, cfg.contacts)).await;
+    let (_, hwm_ingest) = server.memory();
+    server.stop().await;
+    let stored = scalar(&state.db, "SELECT COUNT(*) FROM jobs").await?;
+
+    // Processing: workers on; the clock runs from the spawn until every message row exists.
+    eprintln!("[{kind}] processing {stored} events");
+    let t0 = Instant::now();
+    let (server, base) = spawn_server(
+        cfg,
+        &env,
+        &[],
+        &logs.join(format!("server-{kind}-process.log")),
+    )
+    .await?;
+    let mut done = false;
+    let mut messages_n = 0;
+    while t0.elapsed() < cfg.processing_cap {
+        messages_n = scalar(&state.db, "SELECT COUNT(*) FROM messages").await?;
+        if messages_n >= stored {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let processing_secs = t0.elapsed().as_secs_f64();
+    let processing_rate = messages_n as f64 / processing_secs;
+    let dead = scalar(&state.db, "SELECT COUNT(*) FROM jobs WHERE state = 'dead'").await?;
+    let contacts = scalar(&state.db, "SELECT COUNT(*) FROM contacts").await?;
+    let profile_calls = graph
+        .received_requests()
+        .await
+        .map(|r| r.len())
+        .unwrap_or(0);
+    let (_, hwm_process) = server.memory();
+
+    // API reads, on the same server (workers idle by now).
+    eprintln!("[{kind}] API reads");
+    let display_id = scalar(
+        &state.db,
+        "SELECT display_id FROM conversations ORDER BY id LIMIT 1",
+    )
+    .await
+    .unwrap_or(1);
+    let client = http_client();
+    let (c, t) = (client.clone(), token.clone());
+    let url = format!("{base}/api/v1/accounts/{account}/conversations?page=1");
+    let conversations = load(READ_CONCURRENCY, cfg.reads, cfg.phase_cap, move |_| {
+        let (c, t, url) = (c.clone(), t.clone(), url.clone());
+        async move { get_ok(&c, &url, Some(&t)).await }
+    })
+    .await;
+    let (c, t) = (client.clone(), token.clone());
+    let url = format!("{base}/api/v1/accounts/{account}/conversations/{display_id}/messages");
+    let messages = load(READ_CONCURRENCY, cfg.reads, cfg.phase_cap, move |_| {
+        let (c, t, url) = (c.clone(), t.clone(), url.clone());
+        async move { get_ok(&c, &url, Some(&t)).await }
+    })
+    .await;
+    let (_, hwm_reads) = server.memory();
+    server.stop().await;
+
+    let rss_peak = [hwm_single, hwm_ingest, hwm_process, hwm_reads]
+        .into_iter()
+        .fold(0.0, f64::max);
+    let json = json!({
+        "database": kind,
+        "db_commit_floor_c64": commits.json(),
+        "db_select_floor_c32": selects.json(),
+        "ingest_one_txn_each_c64": ingest_single.json(),
+        "ingest_group_commit_c64": ingest.json(),
+        "processing": {
+            "events": stored, "contacts": contacts, "messages": messages_n, "complete": done,
+            "seconds": processing_secs, "per_sec": processing_rate, "dead_jobs": dead,
+            "graph_profile_requests": profile_calls,
+        },
+        "reads_conversations_c32": conversations.json(),
+        "reads_messages_c32": messages.json(),
+        "rss_mib": {
+            "idle": rss_idle, "peak": rss_peak, "peak_ingest_one_txn": hwm_single,
+            "peak_ingest": hwm_ingest, "peak_processing": hwm_process, "peak_reads": hwm_reads,
+        },
+    });
+    Ok(DbResult {
+        json,
+        commit_floor: commits.rate(),
+        select_floor: selects.rate(),
+        ingest_single,
+        ingest,
+        processing_rate,
+        processing_done: done,
+        conversations,
+        messages,
+        rss_idle,
+        rss_peak,
+    })
+}
+
+// ------------------------------------------------------------------------------------------ SPA
+
+fn spa_sizes(root: &Path) -> Option<(String, u64, u64)> {
+    let wasm = std::fs::read_dir(root.join("dist"))
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "wasm"))?;
+    let raw = std::fs::read(&wasm).ok()?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&raw).ok()?;
+    let gz = gz.finish().ok()?;
+    Some((
+        wasm.file_name()?.to_string_lossy().into_owned(),
+        raw.len() as u64,
+        gz.len() as u64,
+    ))
+}
+
+// ------------------------------------------------------------------------------------------ report
+
+fn met(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "NOT met"
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let cfg = Config::from_env();
+    if !cfg.server_bin.exists() {
+        bail!(
+            "{} is missing: build it with `cargo build --profile server -p backend`",
+            cfg.server_bin.display()
+        );
+    }
+    let out_dir = cfg.root.join("target/bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let started = Instant::now();
+
+    eprintln!("framework floor");
+    let (floor, port) = spawn_floor_server().await?;
+    let url = format!("http://127.0.0.1:{port}/");
+    let client = http_client();
+    let (c, u) = (client.clone(), url.clone());
+    let floor64 = load(
+        INGEST_CONCURRENCY,
+        cfg.floor_requests,
+        cfg.phase_cap,
+        move |_| {
+            let (c, u) = (c.clone(), u.clone());
+            async move { get_ok(&c, &u, None).await }
+        },
+    )
+    .await;
+    let (c, u) = (client.clone(), url.clone());
+    let floor32 = load(
+        READ_CONCURRENCY,
+        cfg.floor_requests,
+        cfg.phase_cap,
+        move |_| {
+            let (c, u) = (c.clone(), u.clone());
+            async move { get_ok(&c, &u, None).await }
+        },
+    )
+    .await;
+    floor.stop().await;
+
+    let mut dbs = Vec::new();
+    for kind in &cfg.dbs {
+        let r = bench_db(&cfg, kind)
+            .await
+            .with_context(|| format!("benchmark on {kind}"))?;
+        dbs.push((kind.clone(), r));
+    }
+    let spa = spa_sizes(&cfg.root);
+
+    // ---- the table
+    let f64r = floor64.rate();
+    let f32r = floor32.rate();
+    let mut t = String::new();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    t += &format!(
+        "\nSwitchboard bench — {cores} cores, {} events from {} contacts, ingest at c={INGEST_CONCURRENCY}, reads at c={READ_CONCURRENCY}\n\n",
+        cfg.events, cfg.contacts
+    );
+    t += &format!(
+        "framework floor (actix GET → 200)   c64 {:>9.0} req/s   c32 {:>9.0} req/s   (p99 {:.1} / {:.1} ms)\n\n",
+        f64r, f32r, floor64.pct_ms(0.99), floor32.pct_ms(0.99)
+    );
+    let names: Vec<&str> = dbs.iter().map(|(k, _)| k.as_str()).collect();
+    t += &format!("{:<44}", "measure");
+    for n in &names {
+        t += &format!("{n:>28}");
+    }
+    t += "\n";
+    let mut row = |label: &str, f: &dyn Fn(&DbResult) -> String| {
+        t += &format!("{label:<44}");
+        for (_, r) in &dbs {
+            t += &format!("{:>28}", f(r));
+        }
+        t += "\n";
+    };
+    let lat = |r: &Run| format!("{:.1} / {:.1} ms", r.pct_ms(0.5), r.pct_ms(0.99));
+    row("DB floor: INSERT+COMMIT c64 (commits/s)", &|r| {
+        format!("{:.0}", r.commit_floor)
+    });
+    row("DB floor: PK SELECT c32 (selects/s)", &|r| {
+        format!("{:.0}", r.select_floor)
+    });
+    row("ingest, 1 txn/delivery (before) ev/s", &|r| {
+        format!(
+            "{:.0} ({} err)",
+            r.ingest_single.rate(),
+            r.ingest_single.errors
+        )
+    });
+    row("  p50 / p99", &|r| lat(&r.ingest_single));
+    row("ingest, group commit (after) ev/s", &|r| {
+        format!("{:.0} ({} err)", r.ingest.rate(), r.ingest.errors)
+    });
+    row("  p50 / p99", &|r| lat(&r.ingest));
+    row("  × DB commit floor", &|r| {
+        format!("{:.2}×", r.ingest.rate() / r.commit_floor)
+    });
+    row("  × framework floor (c64)", &|r| {
+        format!("{:.2}×", r.ingest.rate() / f64r)
+    });
+    row("  × before (1 txn/delivery)", &|r| {
+        format!("{:.2}×", r.ingest.rate() / r.ingest_single.rate())
+    });
+    row("processing ev/s (until all messages)", &|r| {
+        format!(
+            "{:.0}{}",
+            r.processing_rate,
+            if r.processing_done {
+                ""
+            } else {
+                " (INCOMPLETE)"
+            }
+        )
+    });
+    row("  × DB commit floor", &|r| {
+        format!("{:.2}×", r.processing_rate / r.commit_floor)
+    });
+    row("GET conversations c32 req/s", &|r| {
+        format!(
+            "{:.0} ({} err)",
+            r.conversations.rate(),
+            r.conversations.errors
+        )
+    });
+    row("  p50 / p99", &|r| lat(&r.conversations));
+    row("  × framework floor (c32) / × select floor", &|r| {
+        format!(
+            "{:.2}× / {:.2}×",
+            r.conversations.rate() / f32r,
+            r.conversations.rate() / r.select_floor
+        )
+    });
+    row("GET messages c32 req/s", &|r| {
+        format!("{:.0} ({} err)", r.messages.rate(), r.messages.errors)
+    });
+    row("  p50 / p99", &|r| lat(&r.messages));
+    row("  × framework floor (c32) / × select floor", &|r| {
+        format!(
+            "{:.2}× / {:.2}×",
+            r.messages.rate() / f32r,
+            r.messages.rate() / r.select_floor
+        )
+    });
+    row("server RSS idle / peak (MiB)", &|r| {
+        format!("{:.1} / {:.1}", r.rss_idle, r.rss_peak)
+    });
+    if let Some((name, raw, gz)) = &spa {
+        t += &format!(
+            "\nSPA {name}: {:.1} KiB raw, {:.1} KiB gzipped (-9); render time in headless Chromium: not measured\n",
+            *raw as f64 / 1024.0,
+            *gz as f64 / 1024.0
+        );
+    } else {
+        t += "\nSPA: no dist/*.wasm (run `make spa`)\n";
+    }
+
+    // ---- targets
+    let mut targets = Vec::new();
+    for (kind, r) in &dbs {
+        let pg = kind == "postgres";
+        if pg {
+            targets.push((
+                format!("{kind}: ingest ≥ 1.0× DB commit floor"),
+                r.ingest.rate() >= r.commit_floor,
+            ));
+            targets.push((
+                format!("{kind}: ingest ≥ 0.3× framework floor"),
+                r.ingest.rate() >= 0.3 * f64r,
+            ));
+            targets.push((
+                format!("{kind}: ingest p99 < 25 ms"),
+                r.ingest.pct_ms(0.99) < 25.0,
+            ));
+        }
+        targets.push((
+            format!("{kind}: processing ≥ 0.25× DB commit floor"),
+            r.processing_done && r.processing_rate >= 0.25 * r.commit_floor,
+        ));
+        targets.push((
+            format!("{kind}: API reads p99 < 10 ms"),
+            r.conversations.pct_ms(0.99) < 10.0 && r.messages.pct_ms(0.99) < 10.0,
+        ));
+        if pg {
+            targets.push((
+                format!("{kind}: API reads ≥ 0.3× select floor"),
+                r.conversations.rate() >= 0.3 * r.select_floor
+                    && r.messages.rate() >= 0.3 * r.select_floor,
+            ));
+        }
+        targets.push((format!("{kind}: RSS idle < 60 MiB"), r.rss_idle < 60.0));
+        targets.push((format!("{kind}: RSS peak < 200 MiB"), r.rss_peak < 200.0));
+        let errs =
+            r.ingest.errors + r.ingest_single.errors + r.conversations.errors + r.messages.errors;
+        if errs > 0 {
+            targets.push((format!("{kind}: no request errors ({errs} errors)"), false));
+        }
+    }
+    if let Some((_, _, gz)) = &spa {
+        targets.push(("SPA wasm ≤ 400 KiB gzipped".into(), *gz <= 400 * 1024));
+    }
+    t += "\ntargets\n";
+    for (label, ok) in &targets {
+        t += &format!("  {:<8} {label}\n", met(*ok));
+    }
+    t += "  (not measured) SPA inbox list rendered ≤ 500 ms after navigation\n";
+    t += &format!("\nwall time {:.0} s\n", started.elapsed().as_secs_f64());
+    println!("{t}");
+
+    let results = json!({
+        "cores": cores,
+        "config": {
+            "events": cfg.events, "contacts": cfg.contacts, "ingest_one_txn_each": cfg.ingest_single,
+            "floor_requests": cfg.floor_requests, "db_commits": cfg.db_commits, "db_selects": cfg.db_selects,
+            "reads": cfg.reads, "ingest_concurrency": INGEST_CONCURRENCY, "read_concurrency": READ_CONCURRENCY,
+        },
+        "framework_floor_c64": floor64.json(),
+        "framework_floor_c32": floor32.json(),
+        "databases": dbs.iter().map(|(_, r)| r.json.clone()).collect::<Vec<_>>(),
+        "spa": spa.as_ref().map(|(name, raw, gz)| json!({"file": name, "raw_bytes": raw, "gzip_bytes": gz, "render_ms": null})),
+        "targets": targets.iter().map(|(l, ok)| json!({"target": l, "met": ok})).collect::<Vec<_>>(),
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    std::fs::write(
+        out_dir.join("results.json"),
+        serde_json::to_string_pretty(&results)?,
+    )?;
+    std::fs::write(out_dir.join("results.txt"), &t)?;
+    eprintln!("wrote {}", out_dir.join("results.json").display());
+    Ok(())
+}
