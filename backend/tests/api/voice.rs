@@ -10,26 +10,26 @@ use shared::dto::CreatedAdmin;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, Request, ResponseTemplate};
 
-const NUMBER: &str = "+15551234567";
-const AUTH_TOKEN: &str = "auth-token-7f3a9c";
-const KEY_SECRET: &str = "key-secret-b81e44";
+pub(crate) const NUMBER: &str = "+15551234567";
+pub(crate) const AUTH_TOKEN: &str = "auth-token-7f3a9c";
+pub(crate) const KEY_SECRET: &str = "key-secret-b81e44";
 
-fn account_sid() -> String {
+pub(crate) fn account_sid() -> String {
     format!("AC{}", "1a".repeat(16))
 }
 
-fn key_sid() -> String {
+pub(crate) fn key_sid() -> String {
     format!("SK{}", "2b".repeat(16))
 }
 
-fn basic(user: &str, secret: &str) -> String {
+pub(crate) fn basic(user: &str, secret: &str) -> String {
     format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"))
     )
 }
 
-fn accounts_path(rest: &str) -> String {
+pub(crate) fn accounts_path(rest: &str) -> String {
     format!("/2010-04-01/Accounts/{}/{rest}", account_sid())
 }
 
@@ -38,7 +38,7 @@ fn form_has(key: &'static str, value: String) -> impl Fn(&Request) -> bool {
     move |req: &Request| url::form_urlencoded::parse(&req.body).any(|(k, v)| k == key && v == value)
 }
 
-fn voice_body(number: &str) -> Value {
+pub(crate) fn voice_body(number: &str) -> Value {
     json!({
         "name": format!("Voice ({number})"),
         "channel": {
@@ -56,7 +56,7 @@ fn voice_body(number: &str) -> Value {
 }
 
 /// A Twilio account that accepts the credentials, owns `NUMBER` as PN123 and creates app AP123.
-async fn twilio_happy_path(app: &TestApp) {
+pub(crate) async fn twilio_happy_path(app: &TestApp) {
     Mock::given(method("GET"))
         .and(path(accounts_path("IncomingPhoneNumbers.json")))
         .and(query_param("PageSize", "1"))
@@ -124,6 +124,11 @@ async fn twilio_happy_path(app: &TestApp) {
             format!("{FRONTEND_URL}/twilio/voice/status/15551234567"),
         ))
         .and(form_has("StatusCallbackMethod", "POST".into()))
+        // Twilio reports only completion unless asked for each event.
+        .and(form_has("StatusCallbackEvent", "initiated".into()))
+        .and(form_has("StatusCallbackEvent", "ringing".into()))
+        .and(form_has("StatusCallbackEvent", "answered".into()))
+        .and(form_has("StatusCallbackEvent", "completed".into()))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "PN123"})))
         .expect(1)
         .named("configure number")

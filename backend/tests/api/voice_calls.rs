@@ -2,96 +2,23 @@
 //! voice inbox provisioned through the API with a fake Twilio.
 
 use crate::helpers::{spawn_app, TestApp, FRONTEND_URL};
+use crate::voice::{
+    account_sid, accounts_path, basic, twilio_happy_path, voice_body, AUTH_TOKEN, NUMBER,
+};
 use crate::webhooks::query;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use reqwest::Method;
 use serde_json::{json, Value};
 use shared::dto::CreatedAdmin;
-use wiremock::matchers::{header, method, path, query_param};
-use wiremock::{Mock, Request, ResponseTemplate};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, ResponseTemplate};
 
-const NUMBER: &str = "+15551234567";
 const DIGITS: &str = "15551234567";
-const AUTH_TOKEN: &str = "auth-token-7f3a9c";
-const KEY_SECRET: &str = "key-secret-b81e44";
 const CALL_SID: &str = "CA0123456789abcdef0123456789abcdef";
 const RECORDING_SID: &str = "RE0123456789abcdef0123456789abcdef";
 const CALLER: &str = "+14155550199";
 const VOICEMAIL: &[u8] = include_bytes!("../fixtures/twilio/voicemail.mp3");
-
-fn account_sid() -> String {
-    format!("AC{}", "1a".repeat(16))
-}
-
-fn key_sid() -> String {
-    format!("SK{}", "2b".repeat(16))
-}
-
-fn basic(user: &str, secret: &str) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"))
-    )
-}
-
-fn accounts_path(rest: &str) -> String {
-    format!("/2010-04-01/Accounts/{}/{rest}", account_sid())
-}
-
-fn form_has(key: &'static str, value: &'static str) -> impl Fn(&Request) -> bool {
-    move |req: &Request| url::form_urlencoded::parse(&req.body).any(|(k, v)| k == key && v == value)
-}
-
-/// The Twilio account of tests/api/voice.rs's happy path: accepts the credentials, owns `NUMBER` as PN123.
-async fn twilio_happy_path(app: &TestApp) {
-    Mock::given(method("GET"))
-        .and(path(accounts_path("IncomingPhoneNumbers.json")))
-        .and(query_param("PageSize", "1"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"incoming_phone_numbers": [], "page": 0})),
-        )
-        .expect(1)
-        .named("credential check")
-        .mount(&app.twilio)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(accounts_path("Applications.json")))
-        .respond_with(
-            ResponseTemplate::new(201).set_body_json(json!({"sid": "AP123", "friendly_name": "x"})),
-        )
-        .expect(1)
-        .named("create TwiML app")
-        .mount(&app.twilio)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(accounts_path("IncomingPhoneNumbers.json")))
-        .and(query_param("PhoneNumber", NUMBER))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"incoming_phone_numbers": [{"sid": "PN123", "phone_number": NUMBER}]}),
-        ))
-        .expect(1)
-        .named("find number")
-        .mount(&app.twilio)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(accounts_path("IncomingPhoneNumbers/PN123.json")))
-        .and(header(
-            "authorization",
-            basic(&key_sid(), KEY_SECRET).as_str(),
-        ))
-        .and(form_has("StatusCallbackMethod", "POST"))
-        .and(form_has("StatusCallbackEvent", "initiated"))
-        .and(form_has("StatusCallbackEvent", "ringing"))
-        .and(form_has("StatusCallbackEvent", "answered"))
-        .and(form_has("StatusCallbackEvent", "completed"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "PN123"})))
-        .expect(1)
-        .named("configure number with every status event")
-        .mount(&app.twilio)
-        .await;
-}
 
 /// An app with a voice inbox on `NUMBER`; returns the admin and the inbox id.
 async fn app_with_voice_inbox() -> (TestApp, CreatedAdmin, i64) {
@@ -103,20 +30,7 @@ async fn app_with_voice_inbox() -> (TestApp, CreatedAdmin, i64) {
             Method::POST,
             &format!("/api/v1/accounts/{}/inboxes", admin.account_id.unwrap()),
             &admin.access_token,
-            Some(json!({
-                "name": "Phone",
-                "channel": {
-                    "type": "voice",
-                    "phone_number": NUMBER,
-                    "provider": "twilio",
-                    "provider_config": {
-                        "account_sid": account_sid(),
-                        "auth_token": AUTH_TOKEN,
-                        "api_key_sid": key_sid(),
-                        "api_key_secret": KEY_SECRET
-                    }
-                }
-            })),
+            Some(voice_body(NUMBER)),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
