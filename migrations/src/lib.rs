@@ -22,6 +22,7 @@ mod m20261127_000017_create_attachments;
 mod m20261127_000018_create_webhook_events;
 mod m20261127_000019_create_jobs;
 mod m20261127_000020_add_conversation_counter_to_accounts;
+mod m20261127_000021_add_locale_to_inboxes;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000018_create_webhook_events::Migration),
             Box::new(m20261127_000019_create_jobs::Migration),
             Box::new(m20261127_000020_add_conversation_counter_to_accounts::Migration),
+            Box::new(m20261127_000021_add_locale_to_inboxes::Migration),
         ]
     }
 }

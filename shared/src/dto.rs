@@ -118,6 +118,9 @@ pub struct Inbox {
     #[serde(default)]
     pub voice_status_webhook_url: Option<String>,
     pub reauthorization_required: bool,
+    /// The language the inbox speaks to customers in (`en`, `es`, `pt-BR`): voice greetings use it.
+    #[serde(default = "default_locale")]
+    pub locale: String,
     /// Instagram: when the long-lived token expires (Unix seconds).
     #[serde(default)]
     pub token_expires_at: Option<i64>,
@@ -126,6 +129,13 @@ pub struct Inbox {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provisioning_warnings: Vec<String>,
 }
+
+fn default_locale() -> String {
+    "en".to_owned()
+}
+
+/// Languages an inbox can speak (the SPA's locales).
+pub const INBOX_LOCALES: [&str; 3] = ["en", "es", "pt-BR"];
 
 impl Inbox {
     pub fn icon(&self) -> &'static str {
@@ -206,6 +216,9 @@ impl std::fmt::Debug for TwilioConfig {
 pub struct UpdateInbox {
     #[serde(default)]
     pub name: Option<String>,
+    /// One of `INBOX_LOCALES`.
+    #[serde(default)]
+    pub locale: Option<String>,
     #[serde(default)]
     pub channel: Option<UpdateChannel>,
 }

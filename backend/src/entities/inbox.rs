@@ -9,6 +9,7 @@ pub struct Model {
     pub name: String,
     pub channel_type: String,
     pub channel_id: i64,
+    pub locale: String,
     pub created_at: i64,
     pub updated_at: i64,
 }

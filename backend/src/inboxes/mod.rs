@@ -124,6 +124,7 @@ pub async fn to_dtos(
                 voice_call_webhook_url: None,
                 voice_status_webhook_url: None,
                 reauthorization_required: false,
+                locale: i.locale,
                 token_expires_at: None,
                 created_at: i.created_at,
                 provisioning_warnings: Vec::new(),
@@ -302,6 +303,14 @@ pub async fn update(
     if let Some(name) = &req.name {
         check_name(&mut errors, "name", name);
     }
+    if let Some(locale) = &req.locale {
+        if !shared::dto::INBOX_LOCALES.contains(&locale.as_str()) {
+            errors.add(
+                "locale",
+                format!("must be one of {}", shared::dto::INBOX_LOCALES.join(", ")),
+            );
+        }
+    }
     let webhook_url = req.channel.as_ref().and_then(|c| c.webhook_url.as_deref());
     check_webhook_url(&mut errors, "channel.webhook_url", webhook_url);
     errors.into_result().map_err(ApiError::validation)?;
@@ -351,6 +360,9 @@ pub async fn update(
     let mut active: inbox::ActiveModel = inbox.into();
     if let Some(name) = &req.name {
         active.name = Set(name.trim().to_owned());
+    }
+    if let Some(locale) = &req.locale {
+        active.locale = Set(locale.clone());
     }
     active.updated_at = Set(now());
     let inbox = active.update(&txn).await?;

@@ -8,9 +8,6 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
-/// The inbox's greeting language; inboxes have no locale of their own yet.
-const INBOX_LOCALE: &str = "en";
-
 fn plain(code: StatusCode, text: &'static str) -> HttpResponse {
     HttpResponse::build(code)
         .content_type("text/plain; charset=utf-8")
@@ -74,7 +71,10 @@ pub async fn call(
         &state.settings.frontend_url,
         &line.channel.phone_number,
     );
-    Ok(twiml(voice_calls::voicemail_twiml(INBOX_LOCALE, &callback)))
+    Ok(twiml(voice_calls::voicemail_twiml(
+        &line.inbox.locale,
+        &callback,
+    )))
 }
 
 /// The number's StatusCallback: the call's progress and duration.

@@ -515,3 +515,42 @@ async fn credentials_are_never_sent_to_a_recording_url_outside_twilio() {
     assert_eq!(answer.status, 500);
     assert_eq!(app.count("attachments").await, 0);
 }
+
+#[tokio::test]
+async fn the_greeting_speaks_the_inbox_language() {
+    let (app, admin, inbox) = app_with_voice_inbox().await;
+    let path_ = format!(
+        "/api/v1/accounts/{}/inboxes/{inbox}",
+        admin.account_id.unwrap()
+    );
+
+    let unknown = app
+        .api(
+            Method::PATCH,
+            &path_,
+            &admin.access_token,
+            Some(json!({"locale": "fr"})),
+        )
+        .await;
+    let spanish = app
+        .api(
+            Method::PATCH,
+            &path_,
+            &admin.access_token,
+            Some(json!({"locale": "es"})),
+        )
+        .await;
+    let answer = receive_call(&app).await;
+
+    assert_eq!(unknown.status, 422);
+    assert_eq!(unknown.body["attributes"], json!(["locale"]));
+    assert_eq!(spanish.status, 200, "{}", spanish.body);
+    assert_eq!(spanish.body["locale"], "es");
+    assert!(
+        answer
+            .body
+            .contains(r#"<Say language="es-ES">Gracias por llamar."#),
+        "{}",
+        answer.body
+    );
+}

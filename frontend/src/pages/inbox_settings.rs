@@ -123,7 +123,7 @@ fn InboxDetails(inbox: Inbox, #[prop(into)] on_saved: Callback<Inbox>) -> impl I
         error.set(None);
         let update = UpdateInbox {
             name: Some(name.get_untracked().trim().to_owned()),
-            channel: None,
+            ..Default::default()
         };
         leptos::task::spawn_local(async move {
             let result = api::update_inbox(account_id, inbox_id, &update).await;
