@@ -7,6 +7,7 @@ use crate::state::AppState;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+use tracing::Instrument;
 
 /// What a handler decided.
 pub enum Outcome {
@@ -43,17 +44,20 @@ pub async fn run_once(state: &AppState) -> Result<bool, ApiError> {
     let Some(job) = queue::claim(&state.db).await? else {
         return Ok(false);
     };
+    // Instrumenting the future (not entering a guard) keeps the span correct across awaits.
     let span =
         tracing::info_span!("job", job_id = job.id, kind = %job.kind, attempt = job.attempts);
-    let _enter = span.enter();
-    let outcome = dispatch(state, &job).await;
-    match outcome {
-        Ok(Outcome::Done) => queue::complete(&state.db, job.id).await?,
-        Ok(Outcome::Hold(why)) => queue::hold(&state.db, job.id, &why).await?,
-        Ok(Outcome::Postpone(secs)) => queue::postpone(&state.db, &job, secs).await?,
-        Err(e) => queue::fail(&state.db, &job, &e.to_string()).await?,
+    async {
+        match dispatch(state, &job).await {
+            Ok(Outcome::Done) => queue::complete(&state.db, job.id).await?,
+            Ok(Outcome::Hold(why)) => queue::hold(&state.db, job.id, &why).await?,
+            Ok(Outcome::Postpone(secs)) => queue::postpone(&state.db, &job, secs).await?,
+            Err(e) => queue::fail(&state.db, &job, &e.to_string()).await?,
+        }
+        Ok(true)
     }
-    Ok(true)
+    .instrument(span)
+    .await
 }
 
 async fn dispatch(state: &AppState, job: &job::Model) -> Result<Outcome, JobError> {
