@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, RuntimeErr};
 use std::time::Duration;
 
 use crate::config::Settings;
@@ -41,6 +41,29 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("running migrations")
+}
+
+/// The database is away (down, restarting, unreachable, or every connection busy) rather than refusing this
+/// statement: worth answering 503 so the caller (Meta, a browser) tries again, and worth a job retry.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx = match e {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Query(RuntimeErr::SqlxError(s)) | DbErr::Exec(RuntimeErr::SqlxError(s)) => s,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL: connection exceptions (08…), shutdown and startup (57P01–57P03), too many
+            // connections (53300); SQLite: SQLITE_BUSY after the busy timeout (5, with extended codes).
+            code.starts_with("08")
+                || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+                || code.parse::<i32>().is_ok_and(|c| c & 0xff == 5)
+        }
+        _ => false,
+    }
 }
 
 pub async fn ping(db: &impl ConnectionTrait) -> bool {

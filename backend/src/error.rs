@@ -111,11 +111,10 @@ fn humanize(field: &str) -> String {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        match e {
-            sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_) => {
-                ApiError::Unavailable(e.into())
-            }
-            e => ApiError::Internal(e.into()),
+        if crate::db::is_unavailable(&e) {
+            ApiError::Unavailable(e.into())
+        } else {
+            ApiError::Internal(e.into())
         }
     }
 }

@@ -15,8 +15,11 @@ pub const DEAD: &str = "dead";
 pub const HELD: &str = "held";
 
 pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
-/// How long a claim lasts; a worker that dies mid-job loses it after this and the job runs again.
-pub const LEASE_SECS: i64 = 300;
+/// How long a claim lasts unless renewed; a worker that dies mid-job (a `kill -9`, a lost host) loses it after
+/// this and the job runs again. Live workers renew it every `LEASE_RENEW_SECS`, so a slow job is never taken
+/// by a second worker while its first one still runs it.
+pub const LEASE_SECS: i64 = 30;
+pub const LEASE_RENEW_SECS: u64 = 10;
 
 pub struct NewJob {
     pub kind: &'static str,
@@ -73,6 +76,22 @@ pub async fn claim(db: &impl ConnectionTrait) -> Result<Option<job::Model>, ApiE
         Some(r) => Some(job::Model::from_query_result(&r, "")?),
         None => None,
     })
+}
+
+/// Renews the lease of a job this worker claimed; `false` when the claim is no longer ours (it lapsed and
+/// another worker took the job: the claim counted an attempt, so `attempts` tells the claims apart).
+pub async fn renew_lease(db: &impl ConnectionTrait, job: &job::Model) -> Result<bool, ApiError> {
+    let r = job::Entity::update_many()
+        .col_expr(
+            job::Column::LockedUntil,
+            sea_orm::sea_query::Expr::value(now() + LEASE_SECS),
+        )
+        .filter(job::Column::Id.eq(job.id))
+        .filter(job::Column::State.eq(RUNNING))
+        .filter(job::Column::Attempts.eq(job.attempts))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
 }
 
 pub async fn complete(db: &impl ConnectionTrait, id: i64) -> Result<(), ApiError> {

@@ -48,16 +48,59 @@ pub async fn run_once(state: &AppState) -> Result<bool, ApiError> {
     let span =
         tracing::info_span!("job", job_id = job.id, kind = %job.kind, attempt = job.attempts);
     async {
-        match dispatch(state, &job).await {
-            Ok(Outcome::Done) => queue::complete(&state.db, job.id).await?,
-            Ok(Outcome::Hold(why)) => queue::hold(&state.db, job.id, &why).await?,
-            Ok(Outcome::Postpone(secs)) => queue::postpone(&state.db, &job, secs).await?,
-            Err(e) => queue::fail(&state.db, &job, &e.to_string()).await?,
-        }
+        let outcome = {
+            let renewing = tokio::spawn(renew_while_running(state.db.clone(), job.clone()));
+            let outcome = dispatch(state, &job).await.map_err(|e| e.to_string());
+            renewing.abort();
+            outcome
+        };
+        record(state, &job, &outcome).await?;
         Ok(true)
     }
     .instrument(span)
     .await
+}
+
+/// Keeps the claim alive for as long as the handler runs.
+async fn renew_while_running(db: sea_orm::DatabaseConnection, job: job::Model) {
+    let mut every = tokio::time::interval(Duration::from_secs(queue::LEASE_RENEW_SECS));
+    every.tick().await;
+    loop {
+        every.tick().await;
+        match queue::renew_lease(&db, &job).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!("the job's lease lapsed and another worker took it");
+                return;
+            }
+            Err(e) => tracing::warn!(error = ?e, "could not renew the job's lease"),
+        }
+    }
+}
+
+/// Writes the outcome. While the database is away the write is retried (for as long as the claim would
+/// still be ours) instead of leaving the job claimed until its lease runs out.
+async fn record(
+    state: &AppState,
+    job: &job::Model,
+    outcome: &Result<Outcome, String>,
+) -> Result<(), ApiError> {
+    let give_up = tokio::time::Instant::now() + Duration::from_secs(queue::LEASE_RENEW_SECS * 2);
+    loop {
+        let written = match outcome {
+            Ok(Outcome::Done) => queue::complete(&state.db, job.id).await,
+            Ok(Outcome::Hold(why)) => queue::hold(&state.db, job.id, why).await,
+            Ok(Outcome::Postpone(secs)) => queue::postpone(&state.db, job, *secs).await,
+            Err(e) => queue::fail(&state.db, job, e).await,
+        };
+        match written {
+            Err(ApiError::Unavailable(e)) if tokio::time::Instant::now() < give_up => {
+                tracing::warn!(error = ?e, "could not record the job's outcome; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 async fn dispatch(state: &AppState, job: &job::Model) -> Result<Outcome, JobError> {

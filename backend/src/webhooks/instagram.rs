@@ -202,7 +202,7 @@ async fn run_batches(db: DatabaseConnection, wakeup: Wakeup, mut rx: mpsc::Recei
                 }
             }
             // The database is away: every delivery of the batch gets that answer.
-            Err(e) if items.len() == 1 || is_unavailable(&e) => {
+            Err(e) if items.len() == 1 || crate::db::is_unavailable(&e) => {
                 tracing::error!(error = %e, deliveries = items.len(), "could not store Instagram webhooks");
                 for p in items {
                     let _ = p.done.send(Err(same_error(&e)));
@@ -242,13 +242,9 @@ async fn store_batch(db: &DatabaseConnection, items: &[Pending]) -> Result<(), D
     txn.commit().await
 }
 
-fn is_unavailable(e: &DbErr) -> bool {
-    matches!(e, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
-}
-
 /// The batch's error, once for each delivery it fails.
 fn same_error(e: &DbErr) -> ApiError {
-    if is_unavailable(e) {
+    if crate::db::is_unavailable(e) {
         ApiError::Unavailable(anyhow::anyhow!(e.to_string()))
     } else {
         ApiError::Internal(anyhow::anyhow!(e.to_string()))
