@@ -5,6 +5,7 @@
 #                and every test (unit, integration, browser e2e) on SQLite and on PostgreSQL
 #   make setup / setup-test / spa / fmt / clippy   the pieces
 #   make bench   release server under load on PostgreSQL and SQLite (README.md, "Performance")
+#   make soak    long schema fuzzing and the reliability tests in soak mode, on SQLite and PostgreSQL
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -138,8 +139,50 @@ test-postgres:
 	$(call header,tests on PostgreSQL: TEST_DATABASE=postgres cargo test)
 	TEST_DATABASE=postgres cargo test
 
-test: setup-test fmt-check clippy test-build test-sqlite test-postgres
+## ---------------------------------------------------------------- schema fuzzing
+
+# schemathesis from PyPI, pinned, in a venv under target/ (gitignored). scripts/schemathesis.sh starts the debug
+# server on a fresh database with an API token and checks every operation of /api/openapi.json: no 5xx, and
+# every status code, content type and body as documented.
+SCHEMATHESIS_VERSION := 4.32.5
+VENV := target/venv
+FUZZ_EXAMPLES ?= 20
+SOAK_EXAMPLES ?= 500
+
+.PHONY: schemathesis-setup test-fuzz soak
+schemathesis-setup:
+	$(call header,schemathesis-setup: schemathesis $(SCHEMATHESIS_VERSION) in $(VENV))
+	@if [ "$$($(VENV)/bin/schemathesis --version 2>/dev/null | awk '{print $$3}')" = "$(SCHEMATHESIS_VERSION)" ]; then \
+	  echo "schemathesis $(SCHEMATHESIS_VERSION): present"; \
+	else \
+	  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then \
+	    echo "+ apt-get install -y python3-venv"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv; \
+	  fi; \
+	  echo "+ python3 -m venv $(VENV) && pip install schemathesis==$(SCHEMATHESIS_VERSION)"; \
+	  python3 -m venv $(VENV); \
+	  $(VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION); \
+	fi
+
+# Runs after the test passes, which built target/debug/switchboard (a separate `cargo build -p backend` would
+# resolve other features and rebuild).
+test-fuzz: schemathesis-setup
+	$(call header,schema fuzzing: schemathesis$(comma) $(FUZZ_EXAMPLES) examples per operation$(comma) SQLite and PostgreSQL)
+	scripts/schemathesis.sh sqlite $(FUZZ_EXAMPLES)
+	scripts/schemathesis.sh postgres $(FUZZ_EXAMPLES)
+
+test: setup-test fmt-check clippy test-build test-sqlite test-postgres test-fuzz
 	$(call header,make test: all green)
+
+# Long runs: the reliability tests (backend/tests/reliability) with SOAK=1 on both databases (which also builds
+# target/debug/switchboard), then schema fuzzing with many more examples per operation.
+soak: setup-test schemathesis-setup
+	$(call header,soak: SOAK=1 cargo test -p backend --test reliability)
+	SOAK=1 TEST_DATABASE=sqlite cargo test -p backend --test reliability
+	SOAK=1 TEST_DATABASE=postgres cargo test -p backend --test reliability
+	$(call header,soak: schemathesis$(comma) $(SOAK_EXAMPLES) examples per operation)
+	scripts/schemathesis.sh sqlite $(SOAK_EXAMPLES)
+	scripts/schemathesis.sh postgres $(SOAK_EXAMPLES)
 
 ## ---------------------------------------------------------------- performance
 

@@ -19,6 +19,7 @@ pub mod json;
 pub mod openapi;
 pub mod rotate;
 pub mod routes;
+pub mod security_headers;
 pub mod spa;
 pub mod startup;
 pub mod state;

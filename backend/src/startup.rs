@@ -11,7 +11,7 @@ use crate::jobs::worker::{self, Wakeup};
 use crate::openapi::ApiDoc;
 use crate::spa::{self, Spa};
 use crate::state::AppState;
-use crate::{db, routes};
+use crate::{db, routes, security_headers};
 use actix_web::dev::{Server, Service, ServiceRequest};
 use actix_web::http::Uri;
 use actix_web::{middleware, web, App, HttpResponse, HttpServer};
@@ -132,12 +132,7 @@ impl Application {
                 .route("/app", web::get().to(spa::serve))
                 .route("/app/{tail:.*}", web::get().to(spa::serve))
                 .default_service(web::to(not_found))
-                .wrap(
-                    middleware::DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-                        .add(("X-Frame-Options", "DENY")),
-                )
+                .wrap(middleware::from_fn(security_headers::add))
                 .wrap(TracingLogger::default())
                 .wrap_fn(|req, srv| srv.call(trim_trailing_slash(req)))
         })

@@ -91,15 +91,22 @@ pub enum AssigneeType {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ConversationFilters {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub status: Option<StatusFilter>,
     #[serde(default)]
     pub inbox_id: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub assignee_type: Option<AssigneeType>,
     /// 1-based.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(maximum = 1_000_000))]
     pub page: Option<u64>,
 }
+
+/// The highest `?page=` of the conversation list (25 per page: far beyond any account's conversations, and
+/// small enough that the row offset fits the databases' signed 64-bit integers).
+pub const MAX_PAGE: u64 = 1_000_000;
 
 /// The query string of `GET …/conversations/{id}/messages`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

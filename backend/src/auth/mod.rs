@@ -1,5 +1,6 @@
 //! Who is calling: the `api_access_token` header or the session cookie, and what their role allows.
 
+pub mod rate_limit;
 pub mod sessions;
 
 use crate::crypto::token_digest;

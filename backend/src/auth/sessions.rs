@@ -1,18 +1,13 @@
 //! Signing in and out: password check with a per-email failure limit, session tokens stored as digests.
 
+use crate::auth::rate_limit;
 use crate::crypto::{random_token, token_digest, verify_password, verify_password_against_dummy};
 use crate::db::now;
-use crate::entities::{session, sign_in_failure, user};
+use crate::entities::{session, user};
 use crate::error::ApiError;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 pub const SESSION_TTL_SECS: i64 = 30 * 24 * 3600;
-/// Failed sign-ins allowed per email within `FAILURE_WINDOW_SECS` before 429. Kept in the database so the
-/// limit holds across server instances.
-pub const MAX_FAILURES: u64 = 5;
-pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -25,14 +20,7 @@ pub async fn sign_in(
     password: &str,
 ) -> Result<(user::Model, String), ApiError> {
     let email = normalize_email(email);
-    let recent_failures = sign_in_failure::Entity::find()
-        .filter(sign_in_failure::Column::Email.eq(&email))
-        .filter(sign_in_failure::Column::CreatedAt.gt(now() - FAILURE_WINDOW_SECS))
-        .count(db)
-        .await?;
-    if recent_failures >= MAX_FAILURES {
-        return Err(ApiError::RateLimited);
-    }
+    rate_limit::SIGN_IN.check(db, &email).await?;
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(&email))
         .one(db)
@@ -45,13 +33,7 @@ pub async fn sign_in(
         }
     };
     let Some(user) = found.filter(|_| ok) else {
-        sign_in_failure::ActiveModel {
-            email: Set(email),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        rate_limit::SIGN_IN.record(db, &email).await?;
         return Err(ApiError::InvalidCredentials);
     };
     let token = random_token(32);

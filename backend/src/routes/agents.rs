@@ -40,7 +40,7 @@ pub async fn create(
 }
 
 /// Removes a user from the account and its inboxes (administrators).
-#[utoipa::path(params(("account_id" = i64, Path), ("user_id" = i64, Path)), responses((status = 200), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[utoipa::path(params(("account_id" = i64, Path), ("user_id" = i64, Path)), responses((status = 200), (status = 404, body = shared::ErrorBody), (status = 422, description = "`cannot_remove_self`: administrators cannot remove themselves", body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[delete("/api/v1/accounts/{account_id}/agents/{user_id}")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0))]
 pub async fn remove(

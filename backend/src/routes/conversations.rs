@@ -9,7 +9,7 @@ use actix_web::{get, post, web, HttpResponse};
 use sea_orm::TransactionTrait;
 use shared::conversation::{
     AssignConversation, Conversation, ConversationFilters, ConversationList, EmptyObject,
-    MessageFilters, MessageList, ToggleStatus, ToggleStatusResponse, ToggleStatusResult,
+    MessageFilters, MessageList, ToggleStatus, ToggleStatusResponse, ToggleStatusResult, MAX_PAGE,
 };
 use shared::dto::Agent;
 
@@ -39,6 +39,12 @@ pub async fn list(
     query: web::Query<ConversationFilters>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = viewer(&state, &auth, path.into_inner()).await?;
+    if query.page.is_some_and(|p| p > MAX_PAGE) {
+        return Err(ApiError::field(
+            "page",
+            &format!("must be at most {MAX_PAGE}"),
+        ));
+    }
     let policy = reply_policy(&state).await?;
     let page = views::list(
         &state.db,

@@ -1,4 +1,4 @@
-use crate::auth::{require_admin, role_in, AuthUser};
+use crate::auth::{rate_limit, require_admin, role_in, AuthUser};
 use crate::channels::instagram::connect::{self, CallbackQuery, Outcome};
 use crate::channels::instagram::meta;
 use crate::error::ApiError;
@@ -22,8 +22,8 @@ pub async fn status(
     Ok(HttpResponse::Ok().json(InstagramStatus { configured }))
 }
 
-/// The Instagram consent URL for this account (administrators).
-#[utoipa::path(params(("account_id" = i64, Path)), responses((status = 200, body = AuthorizationUrl), (status = 422, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+/// The Instagram consent URL for this account (administrators; rate-limited per user).
+#[utoipa::path(params(("account_id" = i64, Path)), responses((status = 200, body = AuthorizationUrl), (status = 422, body = shared::ErrorBody), (status = 429, body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[post("/api/v1/accounts/{account_id}/instagram/authorization")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = *path))]
 pub async fn authorization(
@@ -33,6 +33,10 @@ pub async fn authorization(
 ) -> Result<HttpResponse, ApiError> {
     let account_id = path.into_inner();
     require_admin(&state.db, &auth, account_id).await?;
+    let limit = rate_limit::INSTAGRAM_AUTHORIZATION;
+    let user = auth.user.id.to_string();
+    limit.check(&state.db, &user).await?;
+    limit.record(&state.db, &user).await?;
     let url = connect::authorization_url(&state, account_id, auth.user.id).await?;
     Ok(HttpResponse::Ok().json(AuthorizationUrl { success: true, url }))
 }

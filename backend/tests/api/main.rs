@@ -6,6 +6,7 @@ mod authz;
 mod cli;
 mod conversations;
 mod files_s3;
+mod hardening;
 mod helpers;
 mod inbox_members;
 mod inboxes;
