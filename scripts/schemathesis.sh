@@ -96,7 +96,8 @@ TOML
 fuzz() {
   local config=$1 report=$2
   shift 2
-  "$schemathesis" --config-file "$run/$config" run "$base/api/openapi.json" \
+  # From the run directory: schemathesis keeps a crash cache (for `st replay`) in ./.schemathesis.
+  (cd "$run" && "$schemathesis" --config-file "$run/$config" run "$base/api/openapi.json" \
     --header "api_access_token: $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --phases examples,coverage,fuzzing \
@@ -106,7 +107,7 @@ fuzz() {
     --request-timeout 10 \
     --workers 1 \
     --no-color \
-    --report junit --report-junit-path "$run/$report" "$@"
+    --report junit --report-junit-path "$run/$report" "$@")
 }
 
 echo "schemathesis: $database, $examples examples per operation, $base"

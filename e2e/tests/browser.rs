@@ -48,7 +48,7 @@ async fn an_admin_signs_in_switches_language_creates_a_voice_inbox_and_connects_
     let account_id = admin
         .account_id
         .ok_or_else(|| anyhow!("create-admin --account-name printed no account_id"))?;
-    create_api_inbox(&server, account_id, &admin.access_token).await?;
+    create_api_inbox(&server, account_id, &admin.access_token, INBOX_NAME).await?;
 
     let (en_title, es_title) = (
         fluent_message("en", "inboxes-title")?,
@@ -88,6 +88,14 @@ async fn an_admin_signs_in_switches_language_creates_a_voice_inbox_and_connects_
         .await?;
         an_instagram_message_arrives_live_and_the_reply_is_sent_then_read(
             &client, &server, &instagram, account_id,
+        )
+        .await?;
+        markup_in_names_and_messages_is_shown_as_text(
+            &client,
+            &server,
+            &instagram,
+            account_id,
+            &admin.access_token,
         )
         .await?;
         a_voice_call_appears_live_with_its_voicemail(&client, &server, &twilio, account_id).await
@@ -662,6 +670,82 @@ async fn an_instagram_message_arrives_live_and_the_reply_is_sent_then_read(
     Ok(())
 }
 
+const XSS_IMG: &str = "<img src=x onerror=alert(1)>";
+const XSS_SCRIPT: &str = "<script>alert(\"xss\")</script>";
+const XSS_CUSTOMER: &str = "9876543210987654";
+
+/// Issue 8: markup in an inbox name, a contact name and a message is shown as text on every page that shows
+/// them: the text reads exactly as sent, no element was injected, and no alert opened.
+async fn markup_in_names_and_messages_is_shown_as_text(
+    client: &Client,
+    server: &Server,
+    instagram: &FakeInstagram,
+    account_id: i64,
+    token: &str,
+) -> Result<()> {
+    create_api_inbox(server, account_id, token, XSS_IMG).await?;
+    Mock::given(method("GET"))
+        .and(path(format!("/v22.0/{XSS_CUSTOMER}")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "name": XSS_SCRIPT, "id": XSS_CUSTOMER })),
+        )
+        .mount(&instagram.graph)
+        .await;
+    deliver_instagram_webhook(
+        server,
+        &instagram_payload(json!({
+            "sender": { "id": XSS_CUSTOMER },
+            "recipient": { "id": INSTAGRAM_USER_ID },
+            "timestamp": now_millis(),
+            "message": { "mid": format!("aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOnhzcy{}", now_millis()), "text": XSS_IMG }
+        })),
+    )
+    .await?;
+
+    client
+        .goto(&server.url(&format!("/app/accounts/{account_id}/settings/inboxes")))
+        .await?;
+    find_inbox_row(client, XSS_IMG).await?;
+    nothing_was_injected(client, "the inbox list").await?;
+
+    client
+        .goto(&server.url(&format!("/app/accounts/{account_id}/conversations")))
+        .await?;
+    wait_for_conversation_row(client, XSS_SCRIPT)
+        .await?
+        .click()
+        .await?;
+    wait_for_text(client, "[data-testid=thread-contact-name]", XSS_SCRIPT).await?;
+    wait_for_text(
+        client,
+        r#"[data-testid=message][data-message-type="0"] .message-content"#,
+        XSS_IMG,
+    )
+    .await?;
+    nothing_was_injected(client, "the conversation").await
+}
+
+/// No `<img src=x>` or `<script>` from the hostile strings is in the page, and no alert is open.
+async fn nothing_was_injected(client: &Client, page: &str) -> Result<()> {
+    let injected = client
+        .execute(
+            "return document.querySelectorAll('img[src=\"x\"]').length
+               + Array.from(document.scripts).filter(s => s.textContent.includes('xss')).length;",
+            vec![],
+        )
+        .await
+        .with_context(|| format!("inspecting {page} (an alert may be open)"))?;
+    ensure!(
+        injected == json!(0),
+        "{page} has {injected} injected element(s)"
+    );
+    if let Ok(text) = client.get_alert_text().await {
+        bail!("{page} opened an alert: {text:?}");
+    }
+    Ok(())
+}
+
 const CALLER: &str = "+14155550199";
 const CALL_SID: &str = "CA0123456789abcdef0123456789abcdef";
 const RECORDING_SID: &str = "RE0123456789abcdef0123456789abcdef";
@@ -1130,11 +1214,11 @@ async fn save_failure_artifacts(client: &Client, run: &RunDir) -> String {
 
 // ------------------------------------------------------------------------------------------ API helpers
 
-async fn create_api_inbox(server: &Server, account_id: i64, token: &str) -> Result<()> {
+async fn create_api_inbox(server: &Server, account_id: i64, token: &str, name: &str) -> Result<()> {
     let response = reqwest::Client::new()
         .post(server.url(&format!("/api/v1/accounts/{account_id}/inboxes")))
         .header("api_access_token", token)
-        .json(&json!({ "name": INBOX_NAME, "channel": { "type": "api" } }))
+        .json(&json!({ "name": name, "channel": { "type": "api" } }))
         .send()
         .await
         .context("POST …/inboxes")?;
