@@ -207,6 +207,13 @@ async fn run_batches(db: DatabaseConnection, wakeup: Wakeup, mut rx: mpsc::Recei
                 for p in items {
                     let _ = p.done.send(Err(same_error(&e)));
                 }
+                // Deliveries that queued up meanwhile would only wait out the same connect timeout again:
+                // they get the 503 now, and Meta retries them.
+                if crate::db::is_unavailable(&e) {
+                    while let Ok(p) = rx.try_recv() {
+                        let _ = p.done.send(Err(same_error(&e)));
+                    }
+                }
             }
             // Something about one delivery: store each alone so only that one fails.
             Err(e) => {

@@ -8,5 +8,6 @@ mod helpers;
 
 mod crash;
 mod outage;
+mod provider_faults;
 mod support;
 mod two_instances;
