@@ -61,7 +61,7 @@ admin=$("$bin" create-admin --email fuzz@example.com --password 'fuzz-password-1
 token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["access_token"])' "$admin")
 account=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["account_id"])' "$admin")
 
-# A little data to reach past the 404s: two API inboxes and an agent who is a member of the first.
+# A little data to reach past the 404s: two API inboxes, an agent who is a member of the first, and a conversation.
 api() {
   curl -fsS -X "$1" -H "api_access_token: $token" -H 'content-type: application/json' \
     "$base/api/v1/accounts/$account$2" ${3:+--data "$3"}
@@ -71,6 +71,32 @@ inbox2=$(api POST /inboxes '{"name":"Fuzz two","channel":{"type":"api"}}' | pyth
 agent=$(api POST /agents '{"name":"Agent","email":"agent@example.com","role":"agent","password":"agent-password-1"}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 api POST /inbox_members "{\"inbox_id\":$inbox1,\"user_ids\":[$agent]}" >/dev/null
+# No API call creates a conversation (customers do, through a channel), so one is written directly: conversation
+# 1 of the first inbox with a customer, their message and a failed reply.
+now=$(date +%s)
+seed="
+INSERT INTO contacts (account_id, name, additional_attributes, custom_attributes, created_at, updated_at)
+  VALUES ($account, 'Fuzz customer', '{}', '{}', $now, $now);
+INSERT INTO contact_inboxes (contact_id, inbox_id, source_id, created_at)
+  SELECT MAX(id), $inbox1, 'fuzz-source', $now FROM contacts;
+INSERT INTO conversations (account_id, inbox_id, contact_id, contact_inbox_id, display_id, status,
+    last_activity_at, last_incoming_at, additional_attributes, created_at, updated_at)
+  SELECT $account, $inbox1, contact_id, id, 1, 'open', $now, $now, '{}', $now, $now FROM contact_inboxes;
+UPDATE accounts SET last_display_id = 1 WHERE id = $account;
+INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, content_type,
+    content_attributes, private, status, sender_type, sender_id, created_at, updated_at)
+  SELECT $account, $inbox1, id, 0, 'Hello', 'text', '{}', false, 'sent', 'Contact', contact_id, $now, $now
+  FROM conversations;
+INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, content_type,
+    content_attributes, private, status, sender_type, sender_id, created_at, updated_at)
+  SELECT $account, $inbox1, id, 1, 'Hi', 'text', '{}', false, 'failed', 'User', 1, $now, $now
+  FROM conversations;"
+if [ -n "$pg_name" ]; then
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d "$pg_name" -c "$seed"
+else
+  python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.executescript(sys.argv[2]); db.commit()' \
+    "$run/fuzz.db" "$seed"
+fi
 
 # The account in every path is the fuzzing account, and other ids are usually ones that exist, so operations
 # get past the 404 and reach their logic. The event stream never ends, so it is fuzzed apart, in an account the
@@ -85,6 +111,8 @@ values = [1, 2, $inbox1, $inbox2, $agent]
 "path.user_id" = { dictionary = "ids", probability = 0.7 }
 "path.id" = { dictionary = "ids", probability = 0.7 }
 "path.conversation_id" = { dictionary = "ids", probability = 0.7 }
+"path.message_id" = { dictionary = "ids", probability = 0.7 }
+"path.attachment_id" = { dictionary = "ids", probability = 0.7 }
 "body.inbox_id" = { dictionary = "ids", probability = 0.7 }
 "body.user_ids[*]" = { dictionary = "ids", probability = 0.7 }
 TOML

@@ -49,6 +49,9 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 
 /// A JSON value into `T`, or a 422 naming the offending field.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    if let Some(field) = nul_in(&value, "") {
+        return Err(ApiError::field(&field, NUL_MESSAGE));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
@@ -69,6 +72,37 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Ap
         };
         ApiError::field(&field, &message)
     })
+}
+
+pub const NUL_MESSAGE: &str = "must not contain NUL characters";
+
+/// The path of the first string (or key) holding a NUL character: PostgreSQL cannot store one in text, so it is
+/// refused here, with the field's name, rather than failing deep in a query.
+fn nul_in(value: &serde_json::Value, path: &str) -> Option<String> {
+    let field = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => {
+            Some(if path.is_empty() { "body" } else { path }.to_owned())
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_in(item, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                Some(field(&key.replace('\0', "\\0")))
+            } else {
+                nul_in(item, &field(key))
+            }
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -93,5 +127,20 @@ mod tests {
             .unwrap()
             .body();
         assert_eq!(wrong.attributes, ["name"]);
+    }
+
+    #[test]
+    fn nul_characters_are_refused_naming_the_field() {
+        let named =
+            parse::<CreateInbox>(b"{\"name\":\"a\\u0000b\",\"channel\":{\"type\":\"api\"}}")
+                .err()
+                .unwrap()
+                .body();
+        assert_eq!(named.attributes, ["name"]);
+        let nested = parse::<serde_json::Value>(br#"{"user_ids":[1,"\u0000"]}"#)
+            .err()
+            .unwrap()
+            .body();
+        assert_eq!(nested.attributes, ["user_ids[1]"]);
     }
 }

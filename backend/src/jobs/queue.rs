@@ -13,6 +13,8 @@ pub const DONE: &str = "done";
 pub const DEAD: &str = "dead";
 /// Waiting for something outside the queue (an inbox to be reconnected); released explicitly.
 pub const HELD: &str = "held";
+/// Every state a job can be in.
+pub const STATES: [&str; 5] = [PENDING, RUNNING, DONE, DEAD, HELD];
 
 pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
 /// How long a claim lasts unless renewed; a worker that dies mid-job (a `kill -9`, a lost host) loses it after

@@ -85,6 +85,11 @@ async fn read_multipart(
             }
             bytes.extend_from_slice(&chunk);
         }
+        let upload = matches!(name.as_str(), "attachments[]" | "attachments") && filename.is_some();
+        if filename.as_deref().is_some_and(|f| f.contains('\0')) || (!upload && bytes.contains(&0))
+        {
+            return Err(ApiError::field(&name, json::NUL_MESSAGE));
+        }
         match (name.as_str(), filename) {
             ("attachments[]" | "attachments", Some(filename)) => {
                 if uploads.len() == MAX_FILES {

@@ -73,7 +73,7 @@ pub struct JobsQuery {
 }
 
 /// Jobs by state (default `dead`), newest first, for super admins.
-#[utoipa::path(params(("state" = Option<String>, Query)), responses((status = 200, body = serde_json::Value), (status = 403, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[utoipa::path(params(("state" = Option<String>, Query, description = "pending, running, done, dead (default) or held")), responses((status = 200, body = serde_json::Value), (status = 403, body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[get("/api/v1/super_admin/jobs")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id))]
 pub async fn jobs(
@@ -83,6 +83,12 @@ pub async fn jobs(
 ) -> Result<HttpResponse, ApiError> {
     require_super_admin(&auth)?;
     let wanted = q.state.as_deref().unwrap_or(crate::jobs::queue::DEAD);
+    if !crate::jobs::queue::STATES.contains(&wanted) {
+        return Err(ApiError::field(
+            "state",
+            &format!("must be one of {}", crate::jobs::queue::STATES.join(", ")),
+        ));
+    }
     let rows = crate::jobs::queue::list(&state.db, wanted, 200).await?;
     let payload: Vec<serde_json::Value> = rows
         .into_iter()

@@ -335,3 +335,69 @@ async fn sql_injection_strings_are_stored_and_returned_verbatim() {
     assert_eq!(app.count("contacts").await, 1);
     assert_eq!(app.count("inboxes").await, 2);
 }
+
+#[tokio::test]
+async fn nul_characters_in_bodies_forms_and_queries_are_422s_naming_the_field() {
+    // PostgreSQL cannot store NUL in text: these reached the database and failed there before.
+    let app = spawn_app().await;
+    let root = create_admin(
+        &app.state,
+        "root@example.com",
+        "password123",
+        None,
+        Some("Root"),
+        true,
+    )
+    .await
+    .unwrap();
+    let account = root.account_id.unwrap();
+
+    let inbox = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/accounts/{account}/inboxes"),
+            &root.access_token,
+            Some(json!({"name": "a\u{0}b", "channel": {"type": "api"}})),
+        )
+        .await;
+    let sign_in = reply(
+        app.client
+            .post(format!("{}/auth/sign_in", app.address))
+            .json(&json!({"email": "root@example.com\u{0}", "password": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let jobs = get(
+        &app,
+        "/api/v1/super_admin/jobs?state=%00dead",
+        Some(&root.access_token),
+    )
+    .await;
+    let form = reqwest::multipart::Form::new().text("content", "hello\u{0}");
+    let note = reply(
+        app.client
+            .post(format!(
+                "{}/api/v1/accounts/{account}/conversations/1/messages",
+                app.address
+            ))
+            .header("api_access_token", &root.access_token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    for (what, r, field) in [
+        ("an inbox name", &inbox, "name"),
+        ("a sign-in email", &sign_in, "email"),
+        ("a job state", &jobs, "state"),
+        ("a multipart reply", &note, "content"),
+    ] {
+        assert_eq!(r.status, 422, "{what}: {}", r.body);
+        assert_eq!(r.body["attributes"], json!([field]), "{what}: {}", r.body);
+    }
+    assert_eq!(app.count("inboxes").await, 0);
+}
