@@ -145,11 +145,12 @@ async fn a_database_outage_answers_503_recovers_without_a_restart_and_loses_no_a
     let app = spawn_app_with(&env).await;
     connect_inbox(&app.state).await;
     profiles_answer(&app.instagram).await;
+    let (contacts, per_contact) = (4, if soak() { 400 } else { 60 });
     let load = Load::start(
         vec![app.address.clone()],
         LoadPlan {
-            contacts: 4,
-            per_contact: if soak() { 400 } else { 60 },
+            contacts,
+            per_contact,
             pace: Duration::from_millis(50),
             retry_for: Duration::from_secs(120),
             tag: "outage",
@@ -159,7 +160,7 @@ async fn a_database_outage_answers_503_recovers_without_a_restart_and_loses_no_a
     // Act
     let mut down_total = Duration::ZERO;
     for k in 1..=outages {
-        wait_for_acked(&load, 40 * k).await;
+        wait_for_acked(&load, k * contacts * per_contact / (outages + 1)).await;
         let down_at = Instant::now();
         cluster.stop();
         tokio::time::sleep(Duration::from_secs(down_for)).await;
