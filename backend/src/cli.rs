@@ -1,12 +1,11 @@
 //! The `switchboard` command line: `serve` (default), `migrate`, `create-admin`, `refresh-instagram-tokens`,
-//! `rotate-secret-key`.
+//! `rotate-secret-key`, `prune`, `backup`.
 
 use crate::accounts::{self, check_email, check_password, NewUser};
 use crate::config::Settings;
 use crate::startup::{prepare, Application};
 use anyhow::anyhow;
 use clap::{Parser, Subcommand};
-use sea_orm::TransactionTrait;
 use shared::dto::{CreatedAdmin, Role};
 use shared::error::FieldErrors;
 
@@ -43,6 +42,15 @@ pub enum Command {
         /// The new key: at least 64 hexadecimal characters (or `NEW_SECRET_KEY_BASE`, which stays out of `ps`).
         #[arg(long, env = "NEW_SECRET_KEY_BASE", hide_env_values = true)]
         new: String,
+    },
+    /// Apply the retention settings once (the server also does this hourly); prints a JSON summary.
+    Prune,
+    /// Write a consistent copy of the database while it is in use: SQLite with `VACUUM INTO`, PostgreSQL with
+    /// `pg_dump --format=custom` (README, "Backup and restore").
+    Backup {
+        /// The file to write; must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
     },
 }
 
@@ -86,6 +94,21 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let summary = crate::rotate::run(&state.db, &settings, &new).await?;
             println!("{}", serde_json::to_string(&summary)?);
         }
+        Command::Prune => {
+            let state = prepare(&settings).await?;
+            let pruned =
+                crate::upkeep::prune(&state.db, &settings.retention, crate::db::now()).await?;
+            println!("{}", serde_json::to_string(&pruned)?);
+        }
+        Command::Backup { to } => {
+            let state = prepare(&settings).await?;
+            crate::upkeep::backup(&state.db, &settings.database_url, &to).await?;
+            let bytes = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "{}",
+                serde_json::json!({ "backup": to.display().to_string(), "bytes": bytes })
+            );
+        }
     }
     Ok(())
 }
@@ -109,7 +132,7 @@ pub async fn create_admin(
             .collect();
         return Err(anyhow!("invalid arguments: {}", lines.join("; ")));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let user = match accounts::find_user_by_email(&txn, email).await? {
         Some(u) => u,
         None => {

@@ -24,6 +24,25 @@ pub struct Settings {
     pub workers: usize,
     /// Fallbacks for the super-admin global config of the same names.
     pub instagram: InstagramEnv,
+    pub retention: Retention,
+}
+
+/// How long the audit and queue tables keep rows, in days (`RETENTION_WEBHOOK_EVENTS_DAYS`,
+/// `RETENTION_JOBS_DAYS`); 0 keeps them forever. Messages, contacts and conversations are never pruned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retention {
+    pub webhook_events_days: i64,
+    /// Done and dead jobs; pending, running and held ones stay until they finish.
+    pub jobs_days: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            webhook_events_days: 30,
+            jobs_days: 14,
+        }
+    }
 }
 
 /// The bucket's endpoint and credentials (`AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
@@ -65,6 +84,11 @@ impl Settings {
                 .trim_end_matches('/')
                 .to_owned()
         };
+        let days = |k: &str| {
+            get(k)
+                .and_then(|d| d.parse::<i64>().ok())
+                .filter(|d| *d >= 0)
+        };
         Settings {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             listen_addr: get("LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned()),
@@ -90,6 +114,11 @@ impl Settings {
                 verify_token: get("INSTAGRAM_VERIFY_TOKEN").map(SecretString::from),
                 api_version: get("INSTAGRAM_API_VERSION"),
                 human_agent: get("ENABLE_INSTAGRAM_CHANNEL_HUMAN_AGENT"),
+            },
+            retention: Retention {
+                webhook_events_days: days("RETENTION_WEBHOOK_EVENTS_DAYS")
+                    .unwrap_or(Retention::default().webhook_events_days),
+                jobs_days: days("RETENTION_JOBS_DAYS").unwrap_or(Retention::default().jobs_days),
             },
         }
         .resolve_file_store(get("FILE_STORE_DIR"))
@@ -150,6 +179,17 @@ mod tests {
         assert_eq!(s.sqlite_path(), Some(PathBuf::from("data/switchboard.db")));
         assert_eq!(s.file_store_dir, PathBuf::from("data/files"));
         assert_eq!(s.workers, 2);
+        assert_eq!(s.retention, Retention::default());
+    }
+
+    #[test]
+    fn retention_days_are_read_and_nonsense_falls_back_to_the_default() {
+        let s = settings(&[
+            ("RETENTION_WEBHOOK_EVENTS_DAYS", "0"),
+            ("RETENTION_JOBS_DAYS", "-3"),
+        ]);
+        assert_eq!(s.retention.webhook_events_days, 0);
+        assert_eq!(s.retention.jobs_days, Retention::default().jobs_days);
     }
 
     #[test]

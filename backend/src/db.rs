@@ -73,3 +73,19 @@ pub async fn ping(db: &impl ConnectionTrait) -> bool {
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
+
+/// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`: a deferred transaction that reads and then
+/// writes fails at once with SQLITE_BUSY_SNAPSHOT (517) when another writer committed in between, whereas an
+/// immediate one takes the write lock up front and waits its turn under the busy timeout.
+pub async fn begin(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        db.begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await
+    } else {
+        db.begin().await
+    }
+}

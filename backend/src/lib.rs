@@ -24,4 +24,5 @@ pub mod spa;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod upkeep;
 pub mod webhooks;

@@ -11,7 +11,7 @@ use crate::entities::{channel_instagram, channel_voice, installation_config, use
 use crate::startup::resolve_secret_key_base;
 use anyhow::{bail, Context};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
@@ -59,7 +59,7 @@ pub async fn reseal_all(
     old: &Keys,
     new: &Keys,
 ) -> anyhow::Result<RotationSummary> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let mut summary = RotationSummary::default();
     for row in user::Entity::find().all(&txn).await? {
         let sealed = reseal(old, new, &row.access_token_sealed, || {

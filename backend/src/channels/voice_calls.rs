@@ -14,7 +14,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -192,7 +192,7 @@ pub async fn record_call(
     let from = params.require("From")?;
     let to = params.get("To").unwrap_or(&line.channel.phone_number);
     let status = params.get("CallStatus").unwrap_or("ringing");
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if store::message_by_source_id(&txn, line.inbox.id, call_sid)
         .await?
         .is_some()
@@ -303,7 +303,7 @@ pub async fn apply_status(
     let duration = params
         .get("CallDuration")
         .and_then(|d| d.parse::<i64>().ok());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let Some(msg) = call_message(&txn, line.inbox.id, call_sid).await? else {
         return Ok(None);
     };
@@ -354,7 +354,7 @@ pub async fn attach_recording(
         .await
         .context("downloading the call recording")?;
 
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let Some(msg) = call_message(&txn, line.inbox.id, call_sid).await? else {
         return Ok(None);
     };

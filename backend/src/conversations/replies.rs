@@ -12,7 +12,7 @@ use crate::files::{file_type_of, Upload};
 use crate::global_config;
 use crate::jobs::queue;
 use crate::state::AppState;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use serde_json::json;
 use shared::conversation::Message;
@@ -137,7 +137,7 @@ pub async fn create(
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("storing an upload: {e}")))?;
         stored.push((key, u));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let msg = store::add_message(
         &txn,
         &conv,
@@ -214,7 +214,7 @@ pub async fn retry(
     if let Some(o) = attrs.as_object_mut() {
         o.remove("external_error");
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let msg = message::ActiveModel {
         id: Set(msg.id),
         status: Set("progress".into()),

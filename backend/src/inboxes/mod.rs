@@ -9,7 +9,6 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use shared::dto::{Inbox, NewChannel, Role, UpdateInbox};
 use shared::error::FieldErrors;
@@ -229,7 +228,7 @@ pub async fn create(
         NewChannel::Api { webhook_url } => {
             check_webhook_url(&mut errors, "channel.webhook_url", webhook_url.as_deref());
             errors.into_result().map_err(ApiError::validation)?;
-            let txn = state.db.begin().await?;
+            let txn = crate::db::begin(&state.db).await?;
             let row = channel_api::ActiveModel {
                 account_id: Set(account_id),
                 webhook_url: Set(blank_to_none(webhook_url.as_deref())),
@@ -265,7 +264,7 @@ pub async fn create(
             };
             let provisioned = voice::provision(&state.twilio, frontend_url, &valid).await?;
             let stored = async {
-                let txn = state.db.begin().await?;
+                let txn = crate::db::begin(&state.db).await?;
                 let row =
                     voice::insert(&txn, &state.keys, account_id, &valid, &provisioned).await?;
                 let inbox =
@@ -331,7 +330,7 @@ pub async fn update(
         }
         _ => None,
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     match (&channel_type, &req.channel) {
         (ChannelType::Api, Some(c)) if c.webhook_url.is_some() => {
             channel_api::ActiveModel {
@@ -383,7 +382,7 @@ pub async fn delete(state: &AppState, inbox: inbox::Model) -> Result<(), ApiErro
             instagram::unsubscribe(state, &channel).await;
         }
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     inbox::Entity::delete_by_id(inbox.id).exec(&txn).await?;
     let voice_channel = match channel_type {
         ChannelType::Api => {

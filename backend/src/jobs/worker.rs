@@ -114,6 +114,7 @@ async fn dispatch(state: &AppState, job: &job::Model) -> Result<Outcome, JobErro
         crate::channels::instagram::outbound::JOB_KIND => {
             crate::channels::instagram::outbound::run(state, job, &payload).await
         }
+        crate::upkeep::PRUNE_JOB => crate::upkeep::run_prune(state).await,
         other => Err(JobError::Retry(format!("unknown job kind {other}"))),
     }
 }

@@ -4,7 +4,6 @@ use crate::error::ApiError;
 use crate::json::Json;
 use crate::state::AppState;
 use actix_web::{delete, get, post, web, HttpResponse};
-use sea_orm::TransactionTrait;
 use shared::dto::{Agent, CreateAgent};
 
 /// The account's agents and administrators (a bare array, as Chatwoot).
@@ -32,7 +31,7 @@ pub async fn create(
     body: Json<CreateAgent>,
 ) -> Result<HttpResponse, ApiError> {
     let account_id = path.into_inner();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     require_admin(&txn, &auth, account_id).await?;
     let agent = accounts::add_agent(&txn, &state.keys, account_id, &body.0).await?;
     txn.commit().await?;
@@ -49,7 +48,7 @@ pub async fn remove(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (account_id, user_id) = path.into_inner();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     require_admin(&txn, &auth, account_id).await?;
     accounts::remove_agent(&txn, account_id, auth.user.id, user_id).await?;
     txn.commit().await?;

@@ -6,7 +6,6 @@ use crate::global_config;
 use crate::json::Json;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
-use sea_orm::TransactionTrait;
 use shared::conversation::{
     AssignConversation, Conversation, ConversationFilters, ConversationList, EmptyObject,
     MessageFilters, MessageList, ToggleStatus, ToggleStatusResponse, ToggleStatusResult, MAX_PAGE,
@@ -110,7 +109,7 @@ pub async fn toggle_status(
 ) -> Result<HttpResponse, ApiError> {
     let (account_id, display_id) = path.into_inner();
     let viewer = viewer(&state, &auth, account_id).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let (conv, _) = views::find_visible(&txn, viewer, display_id).await?;
     let conv = views::set_status(&txn, conv, body.0.status).await?;
     txn.commit().await?;
@@ -137,7 +136,7 @@ pub async fn assign(
 ) -> Result<HttpResponse, ApiError> {
     let (account_id, display_id) = path.into_inner();
     let viewer = viewer(&state, &auth, account_id).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let (conv, _) = views::find_visible(&txn, viewer, display_id).await?;
     let agent = views::assign(&txn, conv, body.0.assignee_id).await?;
     txn.commit().await?;
@@ -156,7 +155,7 @@ pub async fn update_last_seen(
 ) -> Result<HttpResponse, ApiError> {
     let (account_id, display_id) = path.into_inner();
     let viewer = viewer(&state, &auth, account_id).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let (conv, _) = views::find_visible(&txn, viewer, display_id).await?;
     views::mark_seen(&txn, conv, auth.user.id).await?;
     txn.commit().await?;

@@ -4,7 +4,7 @@ use crate::inboxes::{find_visible, members};
 use crate::json::Json;
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::DatabaseTransaction;
 use shared::dto::{Agent, InboxMembersRequest, Payload};
 
 #[utoipa::path(params(("account_id" = i64, Path), ("inbox_id" = i64, Path)), responses((status = 200, body = Payload<Vec<Agent>>), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
@@ -30,7 +30,7 @@ async fn begin_admin(
     account_id: i64,
     inbox_id: i64,
 ) -> Result<DatabaseTransaction, ApiError> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let role = role_in(&txn, auth, account_id).await?;
     find_visible(&txn, account_id, inbox_id, auth.user.id, role).await?;
     require_admin(&txn, auth, account_id).await?;

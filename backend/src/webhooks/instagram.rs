@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::jobs::queue::{self, NewJob};
 use crate::jobs::worker::Wakeup;
 use crate::state::AppState;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::sync::{Arc, OnceLock};
@@ -96,7 +96,7 @@ async fn store_alone(
     payload: &str,
     jobs: Vec<NewJob>,
 ) -> Result<(), ApiError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     received_event(payload).insert(&txn).await?;
     for job in jobs {
         queue::enqueue(&txn, job).await?;
@@ -234,7 +234,7 @@ async fn run_batches(db: DatabaseConnection, wakeup: Wakeup, mut rx: mpsc::Recei
 
 /// Every event of the batch, then every job, in receipt order, by multi-row INSERTs in one transaction.
 async fn store_batch(db: &DatabaseConnection, items: &[Pending]) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     for chunk in items.chunks(ROWS_PER_INSERT) {
         webhook_event::Entity::insert_many(chunk.iter().map(|p| received_event(&p.payload)))
             .exec_without_returning(&txn)

@@ -16,6 +16,7 @@ mod rotate;
 mod secrets;
 mod server;
 mod super_admin;
+mod upkeep;
 mod voice;
 mod voice_calls;
 mod webhooks;

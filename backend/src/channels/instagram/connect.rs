@@ -13,7 +13,7 @@ use crate::entities::{account_user, channel_instagram, inbox};
 use crate::error::ApiError;
 use crate::global_config::{self, InstagramConfig};
 use crate::state::AppState;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use shared::dto::Role;
@@ -235,7 +235,7 @@ async fn connect(
         .map_err(ConnectError::Instagram)?;
     let now = now();
     let sealed = state.keys.seal(access_token.expose_secret());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let outcome = match existing {
         Some(channel) => {
             let inbox = inbox_of(&txn, &channel).await?;

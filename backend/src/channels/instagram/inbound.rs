@@ -13,7 +13,7 @@ use crate::jobs::queue::{self, NewJob};
 use crate::jobs::worker::{JobError, Outcome};
 use crate::state::AppState;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 
 pub const JOB_KIND: &str = "instagram_event";
@@ -247,7 +247,7 @@ impl Ctx<'_> {
             Ok(p) => p,
             Err(outcome) => return Ok(outcome),
         };
-        let txn = self.state.db.begin().await.map_err(db)?;
+        let txn = crate::db::begin(&self.state.db).await.map_err(db)?;
         let ci = store::ensure_contact(
             &txn,
             self.account_id,
@@ -319,7 +319,7 @@ impl Ctx<'_> {
         else {
             return Ok(Outcome::Done);
         };
-        let txn = self.state.db.begin().await.map_err(db)?;
+        let txn = crate::db::begin(&self.state.db).await.map_err(db)?;
         let mut attrs = store::attributes(&found);
         attrs["deleted"] = json!(true);
         message::Entity::update_many()

@@ -71,8 +71,8 @@ pub async fn delete_user_data(
     instagram_user_id: &str,
 ) -> Result<String, ApiError> {
     use crate::entities::{contact, contact_inbox, inbox};
-    use sea_orm::TransactionTrait;
-    let txn = state.db.begin().await?;
+
+    let txn = crate::db::begin(&state.db).await?;
     let ig_inboxes: Vec<i64> = inbox::Entity::find()
         .filter(inbox::Column::ChannelType.eq(shared::ChannelType::Instagram.to_string()))
         .all(&txn)
