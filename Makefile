@@ -16,6 +16,9 @@ SHELL := bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 TRUNK_VERSION := 0.21.14
+# The SPA's wasm-opt: binaryen from npm, pinned (Debian's binaryen 108 breaks the wasm: toolchain.md).
+BINARYEN_VERSION := 123.0.0
+BINARYEN_BIN := $(CURDIR)/.tools/binaryen/node_modules/.bin
 # wasm-bindgen-cli must be exactly the wasm-bindgen the SPA links against.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 
@@ -55,6 +58,12 @@ setup:
 	  echo "+ cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)   (about 4 minutes, once)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
+	@if [ "$$(node -p 'require("./.tools/binaryen/node_modules/binaryen/package.json").version' 2>/dev/null)" = "$(BINARYEN_VERSION)" ]; then \
+	  echo "binaryen $(BINARYEN_VERSION) (wasm-opt): present"; \
+	else \
+	  echo "+ npm install --prefix .tools/binaryen binaryen@$(BINARYEN_VERSION)"; \
+	  npm install --prefix .tools/binaryen --no-audit --no-fund --loglevel=error binaryen@$(BINARYEN_VERSION); \
+	fi
 
 setup-test: setup
 	$(call header,setup-test: Chromium$(comma) chromedriver$(comma) PostgreSQL)
@@ -86,7 +95,8 @@ setup-test: setup
 spa: setup
 	$(call header,spa: cargo fetch --locked && trunk build --release  ->  dist/)
 	cargo fetch --locked
-	TRUNK_SKIP_VERSION_CHECK=true trunk build --release
+	PATH='$(BINARYEN_BIN)':"$$PATH" TRUNK_TOOLS_WASM_OPT=version_123 TRUNK_SKIP_VERSION_CHECK=true \
+	  trunk build --release
 
 server:
 	$(call header,server: cargo build --profile server -p backend  ->  $(SERVER_BIN))

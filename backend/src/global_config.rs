@@ -10,6 +10,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use secrecy::{ExposeSecret, SecretString};
 use shared::dto::{InstagramAppConfig, MetaAppUrls, SECRET_MASK};
 use shared::error::FieldErrors;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 pub const INSTAGRAM_APP_ID: &str = "INSTAGRAM_APP_ID";
 pub const INSTAGRAM_APP_SECRET: &str = "INSTAGRAM_APP_SECRET";
@@ -84,7 +87,42 @@ async fn stored(
         .collect()
 }
 
+/// How long one process reuses the Instagram config it read. Every webhook delivery, reply, job and
+/// conversation list needs it; a change applies at once in the process that made it (`set` forgets the copy)
+/// and within this long on other instances.
+pub const CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// This process's copies of the Instagram config, per database URL, with the time each was read.
+static CACHE: LazyLock<Mutex<HashMap<String, (Instant, InstagramConfig)>>> =
+    LazyLock::new(Default::default);
+
+fn cached(database_url: &str) -> Option<InstagramConfig> {
+    let cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .get(database_url)
+        .filter(|(at, _)| at.elapsed() < CACHE_TTL)
+        .map(|(_, c)| c.clone())
+}
+
+/// After a change: the next read of every database's config goes to the database.
+pub fn forget_cached() {
+    CACHE.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 pub async fn instagram(state: &AppState) -> Result<InstagramConfig, ApiError> {
+    let url = &state.settings.database_url;
+    if let Some(hit) = cached(url) {
+        return Ok(hit);
+    }
+    let config = load_instagram(state).await?;
+    CACHE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(url.clone(), (Instant::now(), config.clone()));
+    Ok(config)
+}
+
+async fn load_instagram(state: &AppState) -> Result<InstagramConfig, ApiError> {
     let rows = stored(&state.db, &state.keys, &INSTAGRAM_KEYS).await?;
     let get = |name: &str| -> Option<String> {
         rows.iter()
@@ -190,6 +228,18 @@ fn is_api_version(v: &str) -> bool {
 }
 
 pub async fn set(
+    db: &impl ConnectionTrait,
+    keys: &Keys,
+    name: &str,
+    value: Option<&str>,
+) -> Result<(), ApiError> {
+    let written = write(db, keys, name, value).await;
+    // Inside a transaction the caller forgets again after its commit.
+    forget_cached();
+    written
+}
+
+async fn write(
     db: &impl ConnectionTrait,
     keys: &Keys,
     name: &str,

@@ -10,8 +10,8 @@ use crate::error::ApiError;
 use crate::inboxes;
 use sea_orm::sea_query::{Expr, JoinType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set,
 };
 use serde_json::Value;
 use shared::conversation::{
@@ -108,18 +108,31 @@ pub async fn list(
             .filter(conversation::Column::AccountId.eq(viewer.account_id))
             .filter(conversation::Column::InboxId.is_in(inbox_ids.clone()))
     };
-    let open =
-        || scope().filter(conversation::Column::Status.eq(ConversationStatus::Open.as_str()));
+    // The three tab counts in one pass over the open conversations. `user_id` is our own integer, not input.
+    let (mine, unassigned, all): (i64, i64, i64) = scope()
+        .select_only()
+        .column_as(
+            Expr::cust(format!(
+                "COALESCE(SUM(CASE WHEN assignee_id = {} THEN 1 ELSE 0 END), 0)",
+                viewer.user_id
+            )),
+            "mine",
+        )
+        .column_as(
+            Expr::cust("COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0)"),
+            "unassigned",
+        )
+        .column_as(Expr::cust("COUNT(*)"), "all_open")
+        .filter(conversation::Column::Status.eq(ConversationStatus::Open.as_str()))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let meta = ConversationCounts {
-        mine_count: open()
-            .filter(conversation::Column::AssigneeId.eq(viewer.user_id))
-            .count(db)
-            .await?,
-        unassigned_count: open()
-            .filter(conversation::Column::AssigneeId.is_null())
-            .count(db)
-            .await?,
-        all_count: open().count(db).await?,
+        mine_count: count(mine),
+        unassigned_count: count(unassigned),
+        all_count: count(all),
     };
 
     let mut q = scope();
@@ -170,17 +183,15 @@ pub async fn to_dtos(
         accounts::agents(db, account_id, Some(assignee_ids)).await?
     };
     let unread = unread_counts(db, &ids).await?;
-    let last_ids: Vec<i64> = message::Entity::find()
+    let last_ids = message::Entity::find()
         .select_only()
         .column_as(message::Column::Id.max(), "last_id")
         .filter(message::Column::ConversationId.is_in(ids))
         .group_by(message::Column::ConversationId)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .into_query();
     let display_ids: HashMap<i64, i64> = rows.iter().map(|c| (c.id, c.display_id)).collect();
     let last_messages = message::Entity::find()
-        .filter(message::Column::Id.is_in(last_ids))
+        .filter(message::Column::Id.in_subquery(last_ids))
         .all(db)
         .await?;
     let mut last_messages = messages_to_dtos(db, frontend_url, &display_ids, last_messages).await?;

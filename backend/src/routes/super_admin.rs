@@ -4,7 +4,6 @@ use crate::global_config;
 use crate::json::Json;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use shared::dto::InstagramAppConfig;
 
@@ -60,9 +59,10 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     require_super_admin(&auth)?;
     require_instagram(&q)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     global_config::update_instagram(&txn, &state.keys, &body.0).await?;
     txn.commit().await?;
+    global_config::forget_cached();
     tracing::info!("Instagram app config updated");
     Ok(HttpResponse::Ok().json(global_config::instagram_view(&state).await?))
 }

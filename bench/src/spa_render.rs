@@ -1,0 +1,181 @@
+//! Time from navigation to the rendered inbox list (200 inboxes) in headless Chromium, read from the page's
+//! own clock (`performance.now()`, which starts at navigation) the first time all rows are in the DOM.
+
+use crate::{create_db, drop_db, http_client, spawn_server, Config};
+use anyhow::{ensure, Context};
+use backend::config::Settings;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio::process::Command;
+
+pub const INBOXES: usize = 200;
+/// Navigations measured after the first (cold-cache) one; the median is reported.
+const WARM_RUNS: usize = 7;
+
+pub struct RenderTimes {
+    /// First navigation: empty HTTP cache, the wasm fetched and compiled.
+    pub cold_ms: f64,
+    /// Median of the later navigations (cached assets, as an agent reopening the dashboard).
+    pub warm_median_ms: f64,
+}
+
+pub async fn measure(cfg: &Config) -> anyhow::Result<RenderTimes> {
+    let bdb = create_db("sqlite", &cfg.root).await?;
+    let result = measure_on(cfg, &bdb.url, bdb._dir.path()).await;
+    drop_db(&bdb).await;
+    result
+}
+
+async fn measure_on(cfg: &Config, url: &str, dir: &std::path::Path) -> anyhow::Result<RenderTimes> {
+    let env: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), url.to_owned()),
+        ("SECRET_KEY_BASE".into(), "0123456789abcdef".repeat(8)),
+        (
+            "STATIC_DIR".into(),
+            cfg.root.join("dist").display().to_string(),
+        ),
+        (
+            "FILE_STORE_DIR".into(),
+            dir.join("files").display().to_string(),
+        ),
+    ]);
+    let settings = Settings::from_lookup(|k| env.get(k).cloned());
+    let state = backend::startup::prepare(&settings).await?;
+    let admin = backend::cli::create_admin(
+        &state,
+        "render@example.com",
+        "password123",
+        Some("Render"),
+        Some("Render"),
+        false,
+    )
+    .await?;
+    let account = admin.account_id.context("account")?;
+    let logs = cfg.root.join("target/bench");
+    let (server, base) = spawn_server(cfg, &env, &[], &logs.join("server-spa.log")).await?;
+    let client = http_client();
+    for i in 0..INBOXES {
+        let r = client
+            .post(format!("{base}/api/v1/accounts/{account}/inboxes"))
+            .header("api_access_token", &admin.access_token)
+            .json(&json!({"name": format!("Inbox {i:03}"), "channel": {"type": "api"}}))
+            .send()
+            .await?;
+        ensure!(
+            r.status().is_success(),
+            "creating inbox {i}: {}",
+            r.status()
+        );
+    }
+    let driver = ChromeDriver::start(&logs).await?;
+    let browser = driver.connect(dir).await?;
+    let outcome = async {
+        browser.goto(&format!("{base}/app/login")).await?;
+        // Sign in from the page itself, so the browser holds the session cookie as after the login form.
+        let status = browser
+            .execute(
+                "return fetch('/auth/sign_in', {method: 'POST', headers: {'content-type': 'application/json'}, \
+                 body: JSON.stringify({email: 'render@example.com', password: 'password123'})}).then(r => r.status);",
+                vec![],
+            )
+            .await?;
+        ensure!(status == json!(200), "sign-in from the page answered {status}");
+        let page = format!("{base}/app/accounts/{account}/settings/inboxes");
+        let cold_ms = navigate_and_time(&browser, &page).await?;
+        let mut warm = Vec::new();
+        for _ in 0..WARM_RUNS {
+            warm.push(navigate_and_time(&browser, &page).await?);
+        }
+        warm.sort_by(f64::total_cmp);
+        anyhow::Ok(RenderTimes {
+            cold_ms,
+            warm_median_ms: warm[warm.len() / 2],
+        })
+    }
+    .await;
+    let _ = browser.close().await;
+    server.stop().await;
+    outcome
+}
+
+/// Navigates and polls the DOM until every inbox row is there; returns the page's clock at that moment, an
+/// upper bound by at most one poll (a few milliseconds).
+async fn navigate_and_time(browser: &Client, page: &str) -> anyhow::Result<f64> {
+    browser.goto(page).await?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v: Value = browser
+            .execute(
+                "return [document.querySelectorAll('[data-testid=inbox-row]').length, performance.now()];",
+                vec![],
+            )
+            .await?;
+        let rows = v[0].as_u64().unwrap_or(0) as usize;
+        if rows >= INBOXES {
+            return v[1].as_f64().context("performance.now()");
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the inbox list did not show {INBOXES} rows within 30 s (saw {rows})"
+        );
+    }
+}
+
+struct ChromeDriver {
+    child: tokio::process::Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    async fn start(logs: &std::path::Path) -> anyhow::Result<Self> {
+        let port = crate::free_port()?;
+        let log = std::fs::File::create(logs.join("chromedriver.log"))?;
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting chromedriver (`make setup-test` installs it)")?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            ensure!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(ChromeDriver { child, port })
+    }
+
+    async fn connect(&self, dir: &std::path::Path) -> anyhow::Result<Client> {
+        let profile = dir.join("chromium-profile");
+        std::fs::create_dir_all(&profile)?;
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({
+                "binary": std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".to_owned()),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--disable-sync", "--disable-background-networking",
+                    "--window-size=1280,900", "--lang=en-US",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .context("WebDriver session")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
