@@ -276,6 +276,24 @@ pub struct InstagramAppConfig {
     pub urls: MetaAppUrls,
 }
 
+/// `POST /api/v1/super_admin/app_config?config=instagram`: any of the settings; a missing, `null` or masked
+/// secret keeps the stored one, and any other key is refused (422).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InstagramAppConfigUpdate {
+    #[serde(rename = "INSTAGRAM_APP_ID", default)]
+    pub app_id: Option<String>,
+    #[serde(rename = "INSTAGRAM_APP_SECRET", default)]
+    pub app_secret: Option<String>,
+    #[serde(rename = "INSTAGRAM_VERIFY_TOKEN", default)]
+    pub verify_token: Option<String>,
+    #[serde(rename = "INSTAGRAM_API_VERSION", default)]
+    pub api_version: Option<String>,
+    #[serde(rename = "ENABLE_INSTAGRAM_CHANNEL_HUMAN_AGENT", default)]
+    pub human_agent: Option<bool>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetaAppUrls {

@@ -48,7 +48,7 @@ pub async fn show(
 }
 
 /// Sets Instagram app settings (super admins); a missing or masked secret keeps the stored one.
-#[utoipa::path(params(("config" = String, Query, example = "instagram")), request_body = InstagramAppConfig, responses((status = 200, body = InstagramAppConfig), (status = 422, body = shared::ErrorBody), (status = 403, body = shared::ErrorBody)), security(("api_access_token" = [])))]
+#[utoipa::path(params(("config" = String, Query, example = "instagram")), request_body = shared::dto::InstagramAppConfigUpdate, responses((status = 200, body = InstagramAppConfig), (status = 422, body = shared::ErrorBody), (status = 403, body = shared::ErrorBody)), security(("api_access_token" = [])))]
 #[post("/api/v1/super_admin/app_config")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id))]
 pub async fn update(
