@@ -244,6 +244,33 @@ async fn a_text_message_creates_the_contact_conversation_and_message_once() {
 }
 
 #[tokio::test]
+async fn a_message_with_nul_characters_is_stored_without_them_on_both_databases() {
+    let app = app().await;
+    connected(&app).await;
+    profile_ok(&app).await;
+    let body = fixture("message_text", "").replace(
+        "Hi! Is the blue jacket still available?",
+        "Hi!\\u0000 Is the blue jacket\\u0000 still available?",
+    );
+    assert!(
+        body.contains("\\u0000"),
+        "the fixture carries the escaped NUL"
+    );
+
+    deliver(&app, &body).await;
+    settle(&app).await;
+
+    let msgs = query(&app, "SELECT content FROM messages").await;
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(
+        msgs[0]["content"],
+        "Hi! Is the blue jacket still available?"
+    );
+    let stuck = query(&app, "SELECT COUNT(*) AS n FROM jobs WHERE state <> 'done'").await;
+    assert_eq!(stuck[0]["n"], json!(0));
+}
+
+#[tokio::test]
 async fn an_unknown_profile_names_the_contact_by_its_instagram_id() {
     let app = app().await;
     connected(&app).await;

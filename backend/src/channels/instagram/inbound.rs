@@ -76,11 +76,35 @@ fn id_str(v: &Value) -> Option<String> {
     }
 }
 
+/// PostgreSQL text cannot hold U+0000, and no real message needs it: it is dropped from every string (keys
+/// included) before anything is stored, so such an event is applied instead of failing until its job is dead.
+fn without_nul(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains('\0') => s.retain(|c| c != '\0'),
+        Value::Array(items) => items.iter_mut().for_each(without_nul),
+        Value::Object(map) if map.keys().any(|k| k.contains('\0')) => {
+            let cleaned = std::mem::take(map)
+                .into_iter()
+                .map(|(k, mut v)| {
+                    without_nul(&mut v);
+                    (k.replace('\0', ""), v)
+                })
+                .collect();
+            *map = cleaned;
+        }
+        Value::Object(map) => map.values_mut().for_each(without_nul),
+        _ => {}
+    }
+}
+
 fn db(e: impl Into<ApiError>) -> JobError {
     JobError::Db(e.into())
 }
 
 pub async fn run(state: &AppState, payload: &Value) -> Result<Outcome, JobError> {
+    let mut payload = payload.clone();
+    without_nul(&mut payload);
+    let payload = &payload;
     let business = payload["business_id"].as_str().unwrap_or_default();
     let contact_id = payload["contact_id"].as_str().unwrap_or_default();
     let item = &payload["messaging"];
@@ -435,6 +459,13 @@ pub fn file_type(kind: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_characters_are_dropped_from_every_string_and_key() {
+        let mut v = json!({"text": "a\u{0}b", "x\u{0}": ["\u{0}", {"n": "ok"}], "n": 1});
+        without_nul(&mut v);
+        assert_eq!(v, json!({"text": "ab", "x": ["", {"n": "ok"}], "n": 1}));
+    }
 
     #[test]
     fn each_messaging_item_becomes_a_job_keyed_by_business_and_contact() {
