@@ -130,8 +130,8 @@ fmt-check:
 	cargo fmt --all --check
 
 clippy:
-	$(call header,clippy: host crates (all targets))
-	cargo clippy --all-targets -- -D warnings
+	$(call header,clippy: host crates and the bench harness (all targets))
+	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 	$(call header,clippy: frontend for wasm32-unknown-unknown)
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 

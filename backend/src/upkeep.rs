@@ -46,35 +46,41 @@ pub async fn prune(
     retention: &Retention,
     at: i64,
 ) -> Result<Pruned, ApiError> {
-    let mut pruned = Pruned::default();
-    if retention.webhook_events_days > 0 {
-        pruned.webhook_events = delete_batched(
-            db,
+    // (table, what goes, cutoff); a retention of 0 days keeps that table whole.
+    let kept = |days: i64| (days > 0).then(|| at - days * DAY);
+    let rules = [
+        (
             "webhook_events",
             "received_at < $1",
-            at - retention.webhook_events_days * DAY,
-        )
-        .await?;
-    }
-    if retention.jobs_days > 0 {
-        pruned.jobs = delete_batched(
-            db,
+            kept(retention.webhook_events_days),
+        ),
+        (
             "jobs",
             "state IN ('done', 'dead') AND updated_at < $1",
-            at - retention.jobs_days * DAY,
-        )
-        .await?;
+            kept(retention.jobs_days),
+        ),
+        ("sessions", "expires_at < $1", Some(at)),
+        ("oauth_states", "expires_at < $1", Some(at)),
+        (
+            "sign_in_failures",
+            "created_at < $1",
+            Some(at - RATE_LIMIT_ROWS_KEPT_SECS),
+        ),
+    ];
+    let mut removed = [0u64; 5];
+    for (n, (table, condition, cutoff)) in rules.into_iter().enumerate() {
+        if let Some(cutoff) = cutoff {
+            removed[n] = delete_batched(db, table, condition, cutoff).await?;
+        }
     }
-    pruned.sessions = delete_batched(db, "sessions", "expires_at < $1", at).await?;
-    pruned.oauth_states = delete_batched(db, "oauth_states", "expires_at < $1", at).await?;
-    pruned.sign_in_failures = delete_batched(
-        db,
-        "sign_in_failures",
-        "created_at < $1",
-        at - RATE_LIMIT_ROWS_KEPT_SECS,
-    )
-    .await?;
-    Ok(pruned)
+    let [webhook_events, jobs, sessions, oauth_states, sign_in_failures] = removed;
+    Ok(Pruned {
+        webhook_events,
+        jobs,
+        sessions,
+        oauth_states,
+        sign_in_failures,
+    })
 }
 
 async fn delete_batched(

@@ -222,6 +222,17 @@ impl TestApp {
         r.body["id"].as_i64().unwrap()
     }
 
+    /// `GET …/inboxes` of the admin's account.
+    pub async fn inboxes(&self, admin: &CreatedAdmin) -> Reply {
+        self.api(
+            Method::GET,
+            &format!("/api/v1/accounts/{}/inboxes", admin.account_id.unwrap()),
+            &admin.access_token,
+            None,
+        )
+        .await
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let row = self
             .state

@@ -233,14 +233,7 @@ async fn a_successful_connection_creates_one_inbox_with_the_long_lived_token() {
     let (status, location) = callback(&app, &[("code", "CODE1"), ("state", &state)]).await;
 
     assert_eq!(status, 302, "{location}");
-    let inboxes = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/accounts/{}/inboxes", admin.account_id.unwrap()),
-            &admin.access_token,
-            None,
-        )
-        .await;
+    let inboxes = app.inboxes(&admin).await;
     let list = inboxes.body["payload"].as_array().unwrap();
     assert_eq!(list.len(), 1);
     let inbox = &list[0];
@@ -526,14 +519,7 @@ async fn deleting_an_instagram_inbox_unsubscribes_it_first() {
     instagram_accepts(&app, "acme.shop", 1).await;
     let state = start_flow(&app, &admin).await;
     callback(&app, &[("code", "CODE1"), ("state", &state)]).await;
-    let inboxes = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/accounts/{}/inboxes", admin.account_id.unwrap()),
-            &admin.access_token,
-            None,
-        )
-        .await;
+    let inboxes = app.inboxes(&admin).await;
     let id = inboxes.body["payload"][0]["id"].as_i64().unwrap();
     Mock::given(method("DELETE"))
         .and(path(format!("/v22.0/{IG_USER}/subscribed_apps")))

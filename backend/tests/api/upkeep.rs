@@ -4,7 +4,6 @@ use crate::helpers::{reply, spawn_app, spawn_app_with, TestApp, TestDb, PG_ADMIN
 use backend::config::Retention;
 use backend::db::now;
 use backend::upkeep::{prune, Pruned};
-use reqwest::Method;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::json;
 use std::process::Command;
@@ -119,14 +118,7 @@ async fn retention_prunes_old_events_finished_jobs_and_expired_sessions_and_keep
     );
     assert_eq!(app.count("sessions").await, 1);
     // The admin still reads with their token: pruning touched nothing live.
-    let r = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/accounts/{}/inboxes", admin.account_id.unwrap()),
-            &admin.access_token,
-            None,
-        )
-        .await;
+    let r = app.inboxes(&admin).await;
     assert_eq!(r.status, 200, "{}", r.body);
 }
 
@@ -205,7 +197,6 @@ fn switchboard(database_url: &str, args: &[&str]) -> std::process::Output {
 async fn a_backup_taken_while_serving_restores_into_a_working_server() {
     let app = spawn_app().await;
     let admin = app.admin("ops@example.com", "Acme").await;
-    let account = admin.account_id.unwrap();
     let inbox = app
         .create_api_inbox(&admin, "Support '; DROP TABLE inboxes; --")
         .await;
@@ -256,14 +247,7 @@ async fn a_backup_taken_while_serving_restores_into_a_working_server() {
     };
     let restored = spawn_app_with(&[("DATABASE_URL", &restored_url)]).await;
 
-    let r = restored
-        .api(
-            Method::GET,
-            &format!("/api/v1/accounts/{account}/inboxes"),
-            &admin.access_token,
-            None,
-        )
-        .await;
+    let r = restored.inboxes(&admin).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["payload"][0]["id"], inbox);
     assert_eq!(
