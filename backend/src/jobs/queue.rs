@@ -1,6 +1,7 @@
 use crate::db::now;
 use crate::entities::job;
 use crate::error::ApiError;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult,
     QueryFilter, QueryOrder, Set, Statement,
@@ -96,12 +97,12 @@ pub async fn renew_lease(db: &impl ConnectionTrait, job: &job::Model) -> Result<
     Ok(r.rows_affected == 1)
 }
 
-pub async fn complete(db: &impl ConnectionTrait, id: i64) -> Result<(), ApiError> {
-    set_state(db, id, DONE, None, None).await
+pub async fn complete(db: &impl ConnectionTrait, job: &job::Model) -> Result<(), ApiError> {
+    set_state(db, job, DONE, None, None).await
 }
 
-pub async fn hold(db: &impl ConnectionTrait, id: i64, why: &str) -> Result<(), ApiError> {
-    set_state(db, id, HELD, Some(why), None).await
+pub async fn hold(db: &impl ConnectionTrait, job: &job::Model, why: &str) -> Result<(), ApiError> {
+    set_state(db, job, HELD, Some(why), None).await
 }
 
 /// Backoff before attempt `n + 1`: 2, 4, 8 … seconds, at most an hour.
@@ -117,12 +118,12 @@ pub async fn fail(
 ) -> Result<(), ApiError> {
     if job.attempts >= job.max_attempts {
         tracing::error!(job_id = job.id, kind = %job.kind, error, "job is dead after its last attempt");
-        set_state(db, job.id, DEAD, Some(error), None).await
+        set_state(db, job, DEAD, Some(error), None).await
     } else {
         tracing::warn!(job_id = job.id, kind = %job.kind, attempt = job.attempts, error, "job failed; will retry");
         set_state(
             db,
-            job.id,
+            job,
             PENDING,
             Some(error),
             Some(now() + backoff_secs(job.attempts)),
@@ -137,41 +138,57 @@ pub async fn postpone(
     job: &job::Model,
     secs: i64,
 ) -> Result<(), ApiError> {
-    job::ActiveModel {
-        id: Set(job.id),
-        state: Set(PENDING.to_owned()),
-        attempts: Set(job.attempts - 1),
-        run_at: Set(now() + secs),
-        locked_until: Set(None),
-        updated_at: Set(now()),
-        ..Default::default()
-    }
-    .update(db)
-    .await?;
-    Ok(())
+    let update = job::Entity::update_many()
+        .col_expr(job::Column::Attempts, Expr::value(job.attempts - 1))
+        .col_expr(job::Column::RunAt, Expr::value(now() + secs));
+    record(db, job, PENDING, update).await
 }
 
+/// The outcome of the attempt `job` holds. `attempts` is the claim's fencing token: a worker whose claim lapsed
+/// (its lease ran out during an outage, say) and was taken over finds it changed and records nothing, so it
+/// never overwrites the newer attempt's outcome.
 async fn set_state(
     db: &impl ConnectionTrait,
-    id: i64,
+    job: &job::Model,
     state: &str,
     error: Option<&str>,
     run_at: Option<i64>,
 ) -> Result<(), ApiError> {
-    let mut active = job::ActiveModel {
-        id: Set(id),
-        state: Set(state.to_owned()),
-        locked_until: Set(None),
-        updated_at: Set(now()),
-        ..Default::default()
-    };
+    let mut update = job::Entity::update_many();
     if let Some(e) = error {
-        active.last_error = Set(Some(e.chars().take(2000).collect()));
+        update = update.col_expr(
+            job::Column::LastError,
+            Expr::value(e.chars().take(2000).collect::<String>()),
+        );
     }
     if let Some(at) = run_at {
-        active.run_at = Set(at);
+        update = update.col_expr(job::Column::RunAt, Expr::value(at));
     }
-    active.update(db).await?;
+    record(db, job, state, update).await
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    job: &job::Model,
+    state: &str,
+    update: sea_orm::UpdateMany<job::Entity>,
+) -> Result<(), ApiError> {
+    let written = update
+        .col_expr(job::Column::State, Expr::value(state))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<i64>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now()))
+        .filter(job::Column::Id.eq(job.id))
+        .filter(job::Column::State.eq(RUNNING))
+        .filter(job::Column::Attempts.eq(job.attempts))
+        .exec(db)
+        .await?;
+    if written.rows_affected == 0 {
+        tracing::warn!(
+            job_id = job.id,
+            attempt = job.attempts,
+            "the job's claim was taken over; this attempt's outcome is not recorded"
+        );
+    }
     Ok(())
 }
 

@@ -88,8 +88,8 @@ async fn record(
     let give_up = tokio::time::Instant::now() + Duration::from_secs(queue::LEASE_RENEW_SECS * 2);
     loop {
         let written = match outcome {
-            Ok(Outcome::Done) => queue::complete(&state.db, job.id).await,
-            Ok(Outcome::Hold(why)) => queue::hold(&state.db, job.id, why).await,
+            Ok(Outcome::Done) => queue::complete(&state.db, job).await,
+            Ok(Outcome::Hold(why)) => queue::hold(&state.db, job, why).await,
             Ok(Outcome::Postpone(secs)) => queue::postpone(&state.db, job, *secs).await,
             Err(e) => queue::fail(&state.db, job, e).await,
         };

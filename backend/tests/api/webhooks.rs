@@ -567,6 +567,46 @@ async fn a_job_abandoned_by_a_crashed_worker_runs_again_without_duplicates() {
 }
 
 #[tokio::test]
+async fn a_worker_whose_claim_was_taken_over_does_not_overwrite_the_newer_outcome() {
+    let app = spawn_app_with(&[("WORKERS", "0")]).await;
+    let db = &app.state.db;
+    let job = queue::enqueue(
+        db,
+        queue::NewJob {
+            kind: "noop",
+            payload: json!({}),
+            ordering_key: None,
+        },
+    )
+    .await
+    .unwrap();
+    let first = queue::claim(db).await.unwrap().expect("first claim");
+    // The first worker stalls past its lease (an outage, say) and a second worker takes the job over.
+    db.execute_unprepared(&format!(
+        "UPDATE jobs SET locked_until = {} WHERE id = {}",
+        backend::db::now() - 1,
+        job.id
+    ))
+    .await
+    .unwrap();
+    let second = queue::claim(db).await.unwrap().expect("second claim");
+
+    queue::fail(db, &first, "late failure of the first attempt")
+        .await
+        .unwrap();
+    let while_second_runs = query(&app, "SELECT state, last_error FROM jobs").await;
+    queue::complete(db, &second).await.unwrap();
+    queue::fail(db, &first, "even later").await.unwrap();
+
+    assert_eq!((first.attempts, second.attempts), (1, 2));
+    assert_eq!(while_second_runs[0]["state"], "running");
+    assert_eq!(while_second_runs[0]["last_error"], Value::Null);
+    let after = query(&app, "SELECT state, last_error FROM jobs").await;
+    assert_eq!(after[0]["state"], "done");
+    assert_eq!(after[0]["last_error"], Value::Null);
+}
+
+#[tokio::test]
 async fn concurrent_claimers_never_take_the_same_job() {
     let app = spawn_app_with(&[("WORKERS", "0")]).await;
     for n in 0..60 {
@@ -593,7 +633,7 @@ async fn concurrent_claimers_never_take_the_same_job() {
                     Ok(Some(j)) => {
                         let at = clock.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         mine.push((at, j.id, j.ordering_key.clone()));
-                        queue::complete(&db, j.id).await.unwrap();
+                        queue::complete(&db, &j).await.unwrap();
                     }
                     Ok(None) => tokio::time::sleep(Duration::from_millis(5)).await,
                     // SQLite may report a busy database under this contention; that is a lost race, not a claim.
