@@ -228,17 +228,7 @@ async fn sql_injection_strings_are_stored_and_returned_verbatim() {
     // Arrange: an Instagram inbox whose customer is named, and writes, like an injection attempt.
     let app = webhooks::app().await;
     let account = webhooks::connected(&app).await;
-    let token = create_admin(
-        &app.state,
-        "ada@example.com",
-        "password123",
-        None,
-        None,
-        false,
-    )
-    .await
-    .unwrap()
-    .access_token;
+    let token = webhooks::connected_admin(&app).await.access_token;
     let [drop_table, or_true] = SQL_INJECTIONS;
     Mock::given(method("GET"))
         .and(path(format!("/v22.0/{CUSTOMER}")))

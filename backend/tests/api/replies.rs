@@ -24,17 +24,7 @@ async fn conversation(app: &TestApp, hours_ago: i64) -> String {
         .execute_unprepared(&format!("UPDATE conversations SET last_incoming_at = {at}"))
         .await
         .unwrap();
-    backend::cli::create_admin(
-        &app.state,
-        "ada@example.com",
-        "password123",
-        None,
-        None,
-        false,
-    )
-    .await
-    .unwrap()
-    .access_token
+    crate::webhooks::connected_admin(app).await.access_token
 }
 
 async fn reply(app: &TestApp, token: &str, body: Value) -> crate::helpers::Reply {
@@ -487,16 +477,7 @@ async fn a_server_error_is_retried_and_the_reply_is_sent_once() {
 async fn an_agent_outside_the_inbox_cannot_see_or_answer_its_conversations() {
     let app = app().await;
     let _ = conversation(&app, 1).await;
-    let admin = backend::cli::create_admin(
-        &app.state,
-        "ada@example.com",
-        "password123",
-        None,
-        None,
-        false,
-    )
-    .await
-    .unwrap();
+    let admin = crate::webhooks::connected_admin(&app).await;
     let r = app
         .api(Method::POST, "/api/v1/accounts/1/agents", &admin.access_token, Some(json!({"name": "Bob", "email": "bob@example.com", "role": "agent", "password": "password123"})))
         .await;

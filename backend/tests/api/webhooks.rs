@@ -59,6 +59,20 @@ pub(crate) async fn connected(app: &TestApp) -> i64 {
     account
 }
 
+/// The administrator `connected` created (the same user again, with their API token).
+pub(crate) async fn connected_admin(app: &TestApp) -> shared::dto::CreatedAdmin {
+    backend::cli::create_admin(
+        &app.state,
+        "ada@example.com",
+        "password123",
+        None,
+        None,
+        false,
+    )
+    .await
+    .unwrap()
+}
+
 pub(crate) async fn profile_ok(app: &TestApp) {
     Mock::given(method("GET"))
         .and(path(format!("/v22.0/{CUSTOMER}")))
@@ -690,16 +704,7 @@ async fn the_dashboard_stream_announces_new_messages() {
     let app = app().await;
     connected(&app).await;
     profile_ok(&app).await;
-    let admin = backend::cli::create_admin(
-        &app.state,
-        "ada@example.com",
-        "password123",
-        None,
-        None,
-        false,
-    )
-    .await
-    .unwrap();
+    let admin = connected_admin(&app).await;
     let mut stream = app
         .client
         .get(format!("{}/api/v1/accounts/{}/events", app.address, 1))
