@@ -39,7 +39,21 @@ async fn deliver(app: &TestApp, n: usize, mid: &str) -> (u16, Duration) {
 }
 
 /// State, attempts and last error of the job whose payload mentions `needle`.
+/// The job's recorded outcome: a worker writes it just after the job's effect (a message row, a send), so a
+/// test that saw the effect may still find the job running for a moment.
 async fn job_of(app: &TestApp, needle: &str) -> (String, i32, Option<String>) {
+    let mut found = job_now(app, needle).await;
+    for _ in 0..100 {
+        if found.0 != "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        found = job_now(app, needle).await;
+    }
+    found
+}
+
+async fn job_now(app: &TestApp, needle: &str) -> (String, i32, Option<String>) {
     let db = &app.state.db;
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
