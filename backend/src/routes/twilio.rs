@@ -86,15 +86,7 @@ pub async fn status(
     digits: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = Params(form.into_inner());
-    let line = match verified_line(&state, &req, &digits, &params).await? {
-        Ok(line) => line,
-        Err(refused) => return Ok(refused),
-    };
-    if let Some(conversation_id) = voice_calls::apply_status(&state, &line, &params).await? {
-        events::conversation_changed(&state, conversation_id, "message.updated").await;
-    }
-    Ok(HttpResponse::Ok().finish())
+    update(&state, &req, &digits, form, CallUpdate::Status).await
 }
 
 /// `<Record>`'s recordingStatusCallback: attaches the voicemail.
@@ -106,13 +98,34 @@ pub async fn recording(
     digits: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
+    update(&state, &req, &digits, form, CallUpdate::Recording).await
+}
+
+/// What a callback after the call's start changes on its call message.
+enum CallUpdate {
+    Status,
+    Recording,
+}
+
+/// Verifies the callback, applies it and announces the changed conversation; Twilio only needs a 200.
+async fn update(
+    state: &AppState,
+    req: &HttpRequest,
+    digits: &str,
+    form: web::Form<Vec<(String, String)>>,
+    kind: CallUpdate,
+) -> Result<HttpResponse, ApiError> {
     let params = Params(form.into_inner());
-    let line = match verified_line(&state, &req, &digits, &params).await? {
+    let line = match verified_line(state, req, digits, &params).await? {
         Ok(line) => line,
         Err(refused) => return Ok(refused),
     };
-    if let Some(conversation_id) = voice_calls::attach_recording(&state, &line, &params).await? {
-        events::conversation_changed(&state, conversation_id, "message.updated").await;
+    let changed = match kind {
+        CallUpdate::Status => voice_calls::apply_status(state, &line, &params).await?,
+        CallUpdate::Recording => voice_calls::attach_recording(state, &line, &params).await?,
+    };
+    if let Some(conversation_id) = changed {
+        events::conversation_changed(state, conversation_id, "message.updated").await;
     }
     Ok(HttpResponse::Ok().finish())
 }
