@@ -149,13 +149,14 @@ impl Application {
         self.port
     }
 
-    /// Serves until stopped, with the daily Instagram token refresh and the hourly retention request beside it. Every instance runs the pass;
-    /// it only touches tokens that are due, so overlapping passes cost a redundant refresh at worst.
+    /// Serves until stopped, with the daily Instagram token refresh and the hourly retention request beside
+    /// it. Every instance runs the refresh pass; it only touches tokens that are due, so overlapping passes cost
+    /// a redundant refresh at worst.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state;
         let workers = worker::spawn(state.clone(), state.settings.workers);
         let listener = events::spawn_listener(&state);
-        let state_for_upkeep = state.clone();
+        let upkeep = crate::upkeep::spawn_scheduler(state.clone());
         let refresher = tokio::spawn(async move {
             tokio::time::sleep(FIRST_REFRESH_AFTER).await;
             let mut every = tokio::time::interval(REFRESH_EVERY);
@@ -163,19 +164,6 @@ impl Application {
                 every.tick().await;
                 if let Err(e) = crate::channels::instagram::refresh::refresh_all(&state).await {
                     tracing::error!(error = ?e, "Instagram token refresh pass failed");
-                }
-            }
-        });
-        let upkeep_state = state_for_upkeep;
-        let upkeep = tokio::spawn(async move {
-            let first = tokio::time::Instant::now() + crate::upkeep::FIRST_PRUNE_AFTER;
-            let mut every = tokio::time::interval_at(first, crate::upkeep::PRUNE_EVERY);
-            loop {
-                every.tick().await;
-                match crate::upkeep::schedule_prune(&upkeep_state.db).await {
-                    Ok(true) => upkeep_state.wakeup.notify(),
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!(error = ?e, "could not queue the retention pass"),
                 }
             }
         });

@@ -132,6 +132,23 @@ pub async fn schedule_prune(db: &impl ConnectionTrait) -> Result<bool, ApiError>
     Ok(true)
 }
 
+/// Asks for a retention pass every `PRUNE_EVERY`, the first `FIRST_PRUNE_AFTER` after start, for the lifetime
+/// of the server.
+pub fn spawn_scheduler(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let first = tokio::time::Instant::now() + FIRST_PRUNE_AFTER;
+        let mut every = tokio::time::interval_at(first, PRUNE_EVERY);
+        loop {
+            every.tick().await;
+            match schedule_prune(&state.db).await {
+                Ok(true) => state.wakeup.notify(),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = ?e, "could not queue the retention pass"),
+            }
+        }
+    })
+}
+
 /// The queued pass.
 pub async fn run_prune(state: &AppState) -> Result<Outcome, JobError> {
     let pruned = prune(&state.db, &state.settings.retention, now()).await?;
