@@ -753,28 +753,15 @@ async fn run() -> anyhow::Result<()> {
     let (floor, port) = spawn_floor_server().await?;
     let url = format!("http://127.0.0.1:{port}/");
     let client = http_client();
-    let (c, u) = (client.clone(), url.clone());
-    let floor64 = load(
-        INGEST_CONCURRENCY,
-        cfg.floor_requests,
-        cfg.phase_cap,
-        move |_| {
+    let floor_at = |concurrency: usize| {
+        let (c, u) = (client.clone(), url.clone());
+        load(concurrency, cfg.floor_requests, cfg.phase_cap, move |_| {
             let (c, u) = (c.clone(), u.clone());
             async move { get_ok(&c, &u, None).await }
-        },
-    )
-    .await;
-    let (c, u) = (client.clone(), url.clone());
-    let floor32 = load(
-        READ_CONCURRENCY,
-        cfg.floor_requests,
-        cfg.phase_cap,
-        move |_| {
-            let (c, u) = (c.clone(), u.clone());
-            async move { get_ok(&c, &u, None).await }
-        },
-    )
-    .await;
+        })
+    };
+    let floor64 = floor_at(INGEST_CONCURRENCY).await;
+    let floor32 = floor_at(READ_CONCURRENCY).await;
     floor.stop().await;
 
     let mut dbs = Vec::new();
