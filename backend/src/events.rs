@@ -42,20 +42,48 @@ impl Events {
     }
 }
 
+impl Event {
+    pub fn of(conv: &crate::entities::conversation::Model, kind: &str) -> Event {
+        Event {
+            account_id: conv.account_id,
+            inbox_id: conv.inbox_id,
+            kind: kind.to_owned(),
+            conversation_id: conv.display_id,
+        }
+    }
+}
+
 /// Tells every connected dashboard; best effort (a missed event is caught up by the next refetch).
 pub async fn publish(state: &AppState, ev: Event) {
+    publish_all(state, vec![ev]).await
+}
+
+/// Several events in one round trip (a batch of jobs touched many conversations).
+pub async fn publish_all(state: &AppState, evs: Vec<Event>) {
+    if evs.is_empty() {
+        return;
+    }
     if state.db.get_database_backend() == DatabaseBackend::Postgres {
-        let payload = serde_json::to_string(&ev).unwrap_or_default();
+        let calls: Vec<String> = (0..evs.len())
+            .map(|i| format!("pg_notify($1, ${})", i + 2))
+            .collect();
+        let mut values: Vec<sea_orm::Value> = vec![CHANNEL.into()];
+        values.extend(
+            evs.iter()
+                .map(|ev| serde_json::to_string(ev).unwrap_or_default().into()),
+        );
         let stmt = Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), payload.into()],
+            format!("SELECT {}", calls.join(", ")),
+            values,
         );
         if let Err(e) = state.db.execute_raw(stmt).await {
             tracing::warn!(error = %e, "could not publish a live update");
         }
     } else {
-        state.events.local(ev);
+        for ev in evs {
+            state.events.local(ev);
+        }
     }
 }
 
@@ -92,18 +120,7 @@ pub async fn conversation_changed(state: &AppState, conversation_row_id: i64, ki
         .one(&state.db)
         .await
     {
-        Ok(Some(c)) => {
-            publish(
-                state,
-                Event {
-                    account_id: c.account_id,
-                    inbox_id: c.inbox_id,
-                    kind: kind.to_owned(),
-                    conversation_id: c.display_id,
-                },
-            )
-            .await
-        }
+        Ok(Some(c)) => publish(state, Event::of(&c, kind)).await,
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "could not load a conversation for a live update"),
     }

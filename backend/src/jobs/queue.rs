@@ -50,8 +50,18 @@ pub async fn enqueue(db: &impl ConnectionTrait, new: NewJob) -> Result<job::Mode
     .await?)
 }
 
-/// Claims the oldest runnable job, or `None`. A running job whose lease ran out counts as runnable again.
+/// Claims the oldest runnable job, or `None`.
 pub async fn claim(db: &impl ConnectionTrait) -> Result<Option<job::Model>, ApiError> {
+    Ok(claim_batch(db, 1).await?.pop())
+}
+
+/// Claims up to `limit` of the oldest runnable jobs, oldest first. A running job whose lease ran out counts as
+/// runnable again. Of the jobs sharing an ordering key only the oldest unfinished one is ever runnable, so a
+/// batch holds at most one job per key and a key's jobs still run one after the other.
+pub async fn claim_batch(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<job::Model>, ApiError> {
     let backend = db.get_database_backend();
     let lock = if backend == DatabaseBackend::Postgres {
         "FOR UPDATE SKIP LOCKED"
@@ -60,25 +70,28 @@ pub async fn claim(db: &impl ConnectionTrait) -> Result<Option<job::Model>, ApiE
     };
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2
-         WHERE id = (
+         WHERE id IN (
            SELECT j.id FROM jobs j
            WHERE ((j.state = 'pending' AND j.run_at <= $2) OR (j.state = 'running' AND j.locked_until < $2))
              AND (j.ordering_key IS NULL OR NOT EXISTS (
                SELECT 1 FROM jobs e WHERE e.ordering_key = j.ordering_key AND e.id < j.id
                  AND e.state IN ('pending', 'running', 'held')))
            ORDER BY j.id
-           LIMIT 1
+           LIMIT {limit}
            {lock})
          RETURNING *"
     );
     let now = now();
     let stmt =
         Statement::from_sql_and_values(backend, sql, [(now + LEASE_SECS).into(), now.into()]);
-    let row = db.query_one_raw(stmt).await?;
-    Ok(match row {
-        Some(r) => Some(job::Model::from_query_result(&r, "")?),
-        None => None,
-    })
+    let mut jobs = db
+        .query_all_raw(stmt)
+        .await?
+        .iter()
+        .map(|r| job::Model::from_query_result(r, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
 }
 
 /// Renews the lease of a job this worker claimed; `false` when the claim is no longer ours (it lapsed and
@@ -99,6 +112,31 @@ pub async fn renew_lease(db: &impl ConnectionTrait, job: &job::Model) -> Result<
 
 pub async fn complete(db: &impl ConnectionTrait, job: &job::Model) -> Result<(), ApiError> {
     set_state(db, job, DONE, None, None).await
+}
+
+/// Records every job of `jobs` as done, inside the caller's transaction (a batch's writes and its outcome
+/// commit together). `false` when a claim was taken over meanwhile: the caller rolls back.
+pub async fn complete_all(
+    db: &impl ConnectionTrait,
+    jobs: &[job::Model],
+) -> Result<bool, ApiError> {
+    use sea_orm::Condition;
+    let claims = jobs.iter().fold(Condition::any(), |any, j| {
+        any.add(
+            Condition::all()
+                .add(job::Column::Id.eq(j.id))
+                .add(job::Column::Attempts.eq(j.attempts)),
+        )
+    });
+    let written = job::Entity::update_many()
+        .col_expr(job::Column::State, Expr::value(DONE))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<i64>::None))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now()))
+        .filter(job::Column::State.eq(RUNNING))
+        .filter(claims)
+        .exec(db)
+        .await?;
+    Ok(written.rows_affected == jobs.len() as u64)
 }
 
 pub async fn hold(db: &impl ConnectionTrait, job: &job::Model, why: &str) -> Result<(), ApiError> {

@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 use tracing::Instrument;
 
 /// What a handler decided.
+#[derive(Debug, Clone)]
 pub enum Outcome {
     Done,
     /// Keep it until released (e.g. its inbox must be reconnected first).
@@ -39,41 +40,93 @@ impl Wakeup {
 
 pub const IDLE_POLL: Duration = Duration::from_millis(500);
 
-/// Runs one job if there is one; returns whether it found any.
+/// Most jobs one worker claims at once.
+pub const BATCH: u64 = 32;
+
+/// Claims a batch of runnable jobs (at most one per ordering key) and runs it; returns whether it found any.
+/// Customers' new messages are written together by one transaction (`inbound::run_batch`); every other job
+/// runs on its own, concurrently with the rest of the batch (they belong to different keys).
 pub async fn run_once(state: &AppState) -> Result<bool, ApiError> {
-    let Some(job) = queue::claim(&state.db).await? else {
+    let jobs = queue::claim_batch(&state.db, BATCH).await?;
+    if jobs.is_empty() {
         return Ok(false);
-    };
-    // Instrumenting the future (not entering a guard) keeps the span correct across awaits.
-    let span =
-        tracing::info_span!("job", job_id = job.id, kind = %job.kind, attempt = job.attempts);
-    async {
-        let outcome = {
-            let renewing = tokio::spawn(renew_while_running(state.db.clone(), job.clone()));
-            let outcome = dispatch(state, &job).await.map_err(|e| e.to_string());
-            renewing.abort();
-            outcome
-        };
-        record(state, &job, &outcome).await?;
-        Ok(true)
     }
-    .instrument(span)
-    .await
+    let renewing = tokio::spawn(renew_while_running(state.db.clone(), jobs.clone()));
+    let result = run_claimed(state, jobs).await;
+    renewing.abort();
+    result.map(|()| true)
 }
 
-/// Keeps the claim alive for as long as the handler runs.
-async fn renew_while_running(db: sea_orm::DatabaseConnection, job: job::Model) {
+async fn run_claimed(state: &AppState, jobs: Vec<job::Model>) -> Result<(), ApiError> {
+    use crate::channels::instagram::inbound;
+    let (batch, mut alone): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| {
+        j.kind == inbound::JOB_KIND
+            && serde_json::from_str(&j.payload).is_ok_and(|p| inbound::batchable(&p))
+    });
+    let mut recorded = Vec::new();
+    if batch.len() > 1 {
+        let batch = batch
+            .into_iter()
+            .filter_map(|j| Some((serde_json::from_str(&j.payload).ok()?, j)))
+            .map(|(p, j)| (j, p))
+            .collect();
+        let span = tracing::info_span!("job_batch", kind = inbound::JOB_KIND);
+        let done = inbound::run_batch(state, batch).instrument(span).await;
+        tracing::debug!(applied = done.applied, "batch written");
+        for (job, outcome) in done.outcomes {
+            recorded.push(record_in_span(
+                state,
+                job,
+                outcome.map_err(|e| e.to_string()),
+            ));
+        }
+        alone.extend(done.alone);
+    } else {
+        alone.extend(batch);
+    }
+    let ran = futures_util::future::join_all(alone.into_iter().map(|job| run_alone(state, job)));
+    let recorded = futures_util::future::join_all(recorded);
+    let (ran, recorded) = tokio::join!(ran, recorded);
+    ran.into_iter().chain(recorded).collect()
+}
+
+/// One job: its handler, then its outcome.
+async fn run_alone(state: &AppState, job: job::Model) -> Result<(), ApiError> {
+    let outcome = dispatch(state, &job)
+        .instrument(job_span(&job))
+        .await
+        .map_err(|e| e.to_string());
+    record_in_span(state, job, outcome).await
+}
+
+async fn record_in_span(
+    state: &AppState,
+    job: job::Model,
+    outcome: Result<Outcome, String>,
+) -> Result<(), ApiError> {
+    let span = job_span(&job);
+    record(state, &job, &outcome).instrument(span).await
+}
+
+fn job_span(job: &job::Model) -> tracing::Span {
+    tracing::info_span!("job", job_id = job.id, kind = %job.kind, attempt = job.attempts)
+}
+
+/// Keeps the claims alive for as long as their handlers run.
+async fn renew_while_running(db: sea_orm::DatabaseConnection, jobs: Vec<job::Model>) {
     let mut every = tokio::time::interval(Duration::from_secs(queue::LEASE_RENEW_SECS));
     every.tick().await;
     loop {
         every.tick().await;
-        match queue::renew_lease(&db, &job).await {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::warn!("the job's lease lapsed and another worker took it");
-                return;
+        for job in &jobs {
+            match queue::renew_lease(&db, job).await {
+                Ok(true) => {}
+                // Finished (its outcome is recorded), or its lease lapsed and another worker took it.
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(job_id = job.id, error = ?e, "could not renew the job's lease")
+                }
             }
-            Err(e) => tracing::warn!(error = ?e, "could not renew the job's lease"),
         }
     }
 }

@@ -826,3 +826,188 @@ async fn metas_dashboard_test_event_shows_up_in_the_latest_instagram_inbox() {
         "Instagram test user"
     );
 }
+
+/// One delivery carrying a message from each of `senders` (`(sender id, mid, text)`).
+fn from_many(senders: &[(&str, &str, &str)]) -> String {
+    let messaging: Vec<Value> = senders
+        .iter()
+        .enumerate()
+        .map(|(i, (sender, mid, text))| {
+            json!({"sender": {"id": sender}, "recipient": {"id": BUSINESS}, "timestamp": 1764201600000_i64 + i as i64,
+                   "message": {"mid": mid, "text": text}})
+        })
+        .collect();
+    json!({"object": "instagram", "entry": [{"id": BUSINESS, "time": 1764201600123_i64, "messaging": messaging}]})
+        .to_string()
+}
+
+/// Profiles for every sender, named after their id.
+async fn profiles_named_by_id(app: &TestApp) {
+    for id in ["9000000000000001", "9000000000000002", "9000000000000003"] {
+        Mock::given(method("GET"))
+            .and(path(format!("/v22.0/{id}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"name": format!("Sender {id}"), "username": format!("u{id}")}),
+            ))
+            .mount(&app.instagram)
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_claimed_batch_holds_one_job_per_ordering_key_oldest_first() {
+    let app = spawn_app_with(&[("WORKERS", "0")]).await;
+    for n in 0..12 {
+        queue::enqueue(
+            &app.state.db,
+            queue::NewJob {
+                kind: "noop",
+                payload: json!({ "n": n }),
+                ordering_key: (n % 4 != 3).then(|| format!("k{}", n % 4)),
+            },
+        )
+        .await
+        .unwrap();
+    }
+
+    let batch = queue::claim_batch(&app.state.db, 32).await.unwrap();
+    let again = queue::claim_batch(&app.state.db, 32).await.unwrap();
+
+    let payloads: Vec<i64> = batch
+        .iter()
+        .map(|j| {
+            serde_json::from_str::<Value>(&j.payload).unwrap()["n"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    // k0, k1 and k2 contribute their oldest job; the three jobs without a key all run.
+    assert_eq!(payloads, vec![0, 1, 2, 3, 7, 11]);
+    assert!(batch
+        .iter()
+        .all(|j| j.state == "running" && j.attempts == 1));
+    assert!(again.is_empty(), "the keys' next jobs wait: {again:?}");
+}
+
+#[tokio::test]
+async fn new_messages_of_several_contacts_are_written_by_one_batch() {
+    let app = spawn_app_with(&[
+        ("INSTAGRAM_APP_ID", "123456"),
+        ("INSTAGRAM_APP_SECRET", SECRET),
+        ("INSTAGRAM_VERIFY_TOKEN", "verify-me"),
+        ("WORKERS", "0"),
+    ])
+    .await;
+    connected(&app).await;
+    profile_ok(&app).await;
+    profiles_named_by_id(&app).await;
+    Mock::given(method("GET"))
+        .and(path("/v22.0/9000000000000004"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("upstream trouble"))
+        .mount(&app.instagram)
+        .await;
+    // A known contact with an open conversation first.
+    deliver(&app, &from_many(&[(CUSTOMER, "m-first", "hello")])).await;
+    assert!(backend::jobs::worker::run_once(&app.state).await.unwrap());
+
+    deliver(
+        &app,
+        &from_many(&[
+            (CUSTOMER, "m-again", "me again"),
+            ("9000000000000001", "m-1", "one"),
+            ("9000000000000002", "m-2", "two"),
+            ("9000000000000003", "m-3", "three"),
+            ("9000000000000004", "m-4", "four"),
+        ]),
+    )
+    .await;
+    // ONE claim-and-run: the five jobs are claimed together.
+    assert!(backend::jobs::worker::run_once(&app.state).await.unwrap());
+
+    let rows = query(
+        &app,
+        "SELECT m.content, c.name, v.display_id, m.sender_type FROM messages m JOIN contacts c ON c.id = m.sender_id JOIN conversations v ON v.id = m.conversation_id ORDER BY m.id",
+    )
+    .await;
+    let got: Vec<(String, String, i64)> = rows
+        .iter()
+        .map(|r| {
+            assert_eq!(r["sender_type"], "Contact");
+            (
+                r["content"].as_str().unwrap().to_owned(),
+                r["name"].as_str().unwrap().to_owned(),
+                r["display_id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut later: Vec<_> = got[1..].to_vec();
+    later.sort_by_key(|(_, _, d)| *d);
+    assert_eq!(got[0], ("hello".into(), "Jane Doe".into(), 1));
+    // The known contact's message joins its open conversation; each new contact gets its own, numbered
+    // without gaps or repeats.
+    assert_eq!(
+        later,
+        vec![
+            ("me again".into(), "Jane Doe".into(), 1),
+            ("one".into(), "Sender 9000000000000001".into(), 2),
+            ("two".into(), "Sender 9000000000000002".into(), 3),
+            ("three".into(), "Sender 9000000000000003".into(), 4),
+        ]
+    );
+    // The sender whose profile could not be fetched is retried later; the others did not wait for it.
+    let jobs = query(&app, "SELECT state, last_error FROM jobs ORDER BY id").await;
+    let states: Vec<&str> = jobs.iter().map(|j| j["state"].as_str().unwrap()).collect();
+    assert_eq!(
+        states,
+        vec!["done", "done", "done", "done", "done", "pending"]
+    );
+    assert!(
+        jobs[5]["last_error"].as_str().unwrap().contains("profile"),
+        "{:?}",
+        jobs[5]
+    );
+    assert_eq!(app.count("contacts").await, 4);
+}
+
+#[tokio::test]
+async fn a_batch_that_cannot_be_written_runs_its_jobs_one_by_one() {
+    let app = spawn_app_with(&[
+        ("INSTAGRAM_APP_ID", "123456"),
+        ("INSTAGRAM_APP_SECRET", SECRET),
+        ("INSTAGRAM_VERIFY_TOKEN", "verify-me"),
+        ("WORKERS", "0"),
+    ])
+    .await;
+    connected(&app).await;
+    profiles_named_by_id(&app).await;
+    // Two senders claim the same message id: the batch's transaction breaks on the unique index.
+    deliver(
+        &app,
+        &from_many(&[
+            ("9000000000000001", "m-1", "one"),
+            ("9000000000000002", "m-same", "two"),
+            ("9000000000000003", "m-same", "three"),
+        ]),
+    )
+    .await;
+
+    assert!(backend::jobs::worker::run_once(&app.state).await.unwrap());
+
+    let texts: Vec<Value> = query(
+        &app,
+        "SELECT content, source_id FROM messages ORDER BY source_id",
+    )
+    .await;
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert_eq!(texts[0]["content"], "one");
+    assert_eq!(texts[1]["source_id"], "m-same");
+    assert_eq!(
+        query(
+            &app,
+            "SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'"
+        )
+        .await[0]["n"],
+        json!(0),
+        "every claim of the batch was settled"
+    );
+}

@@ -5,7 +5,7 @@ use super::errors::IgError;
 use super::inbox_of;
 use super::refresh::{usable_token, TokenError};
 use crate::conversations::store::{self, NewContact, NewMessage, INCOMING, OUTGOING};
-use crate::entities::{attachment, channel_instagram, conversation, message};
+use crate::entities::{attachment, channel_instagram, conversation, job, message};
 use crate::error::ApiError;
 use crate::files::download_job;
 use crate::global_config;
@@ -15,6 +15,7 @@ use crate::state::AppState;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
 
 pub const JOB_KIND: &str = "instagram_event";
 pub const DELETED_TEXT: &str = "This message was deleted";
@@ -101,14 +102,36 @@ fn db(e: impl Into<ApiError>) -> JobError {
     JobError::Db(e.into())
 }
 
-pub async fn run(state: &AppState, payload: &Value) -> Result<Outcome, JobError> {
+/// The payload's parts: business id, contact id, the messaging item, and whether it is Meta's test event.
+fn parts(payload: &Value) -> (&str, &str, &Value, bool) {
+    (
+        payload["business_id"].as_str().unwrap_or_default(),
+        payload["contact_id"].as_str().unwrap_or_default(),
+        &payload["messaging"],
+        payload["test"].as_bool() == Some(true),
+    )
+}
+
+fn cleaned(payload: &Value) -> Value {
     let mut payload = payload.clone();
     without_nul(&mut payload);
-    let payload = &payload;
-    let business = payload["business_id"].as_str().unwrap_or_default();
-    let contact_id = payload["contact_id"].as_str().unwrap_or_default();
-    let item = &payload["messaging"];
-    let test = payload["test"].as_bool() == Some(true);
+    payload
+}
+
+/// The channel and inbox an event is for.
+struct Target {
+    channel: channel_instagram::Model,
+    inbox_id: i64,
+    account_id: i64,
+}
+
+/// Finds where an event goes, or the outcome when it goes nowhere (no inbox for that account, or one that
+/// must be reauthorized first).
+async fn resolve(
+    state: &AppState,
+    business: &str,
+    test: bool,
+) -> Result<Result<Target, Outcome>, JobError> {
     // A dashboard test lands in the most recently connected Instagram inbox, to show the webhook works.
     let channel = if test {
         channel_instagram::Entity::find()
@@ -123,22 +146,29 @@ pub async fn run(state: &AppState, payload: &Value) -> Result<Outcome, JobError>
     };
     let Some(channel) = channel.map_err(db)? else {
         tracing::info!("event for an Instagram account with no inbox; ignored");
-        return Ok(Outcome::Done);
+        return Ok(Err(Outcome::Done));
     };
     if channel.reauthorization_required {
-        return Ok(Outcome::Hold("inbox needs reauthorization".into()));
+        return Ok(Err(Outcome::Hold("inbox needs reauthorization".into())));
     }
     let Some(inbox) = inbox_of(&state.db, &channel).await.map_err(db)? else {
-        return Ok(Outcome::Done);
+        return Ok(Err(Outcome::Done));
     };
-    let ctx = Ctx {
-        test,
-        state,
-        channel: &channel,
+    Ok(Ok(Target {
         inbox_id: inbox.id,
         account_id: inbox.account_id,
-        contact_id,
+        channel,
+    }))
+}
+
+pub async fn run(state: &AppState, payload: &Value) -> Result<Outcome, JobError> {
+    let payload = cleaned(payload);
+    let (business, contact_id, item, test) = parts(&payload);
+    let target = match resolve(state, business, test).await? {
+        Ok(t) => t,
+        Err(outcome) => return Ok(outcome),
     };
+    let ctx = Ctx::new(state, &target, contact_id, test);
     let msg = &item["message"];
     if msg.is_object() {
         if msg["is_deleted"].as_bool() == Some(true) {
@@ -157,6 +187,167 @@ pub async fn run(state: &AppState, payload: &Value) -> Result<Outcome, JobError>
     Ok(Outcome::Done)
 }
 
+/// Whether `run_batch` takes this payload: a customer's new message (not an echo of ours, a deletion, a
+/// read receipt, a reaction or Meta's test event), by far the most common event and the one a burst is made of.
+pub fn batchable(payload: &Value) -> bool {
+    let (_, _, item, test) = parts(payload);
+    let msg = &item["message"];
+    !test
+        && msg.is_object()
+        && msg["is_echo"].as_bool() != Some(true)
+        && msg["is_deleted"].as_bool() != Some(true)
+}
+
+/// What became of a batch.
+#[derive(Default)]
+pub struct Batch {
+    /// Applied and recorded as done by the batch's own transaction.
+    pub applied: usize,
+    /// Jobs that ended before writing anything (a duplicate, an unknown account, a failed profile fetch): their
+    /// outcomes, for the worker to record.
+    pub outcomes: Vec<(job::Model, Result<Outcome, JobError>)>,
+    /// Jobs to run again one at a time (the batch's transaction failed, so none of it was written).
+    pub alone: Vec<job::Model>,
+}
+
+/// Customers' new messages of distinct contacts (a claimed batch never holds two jobs of one ordering key),
+/// written by ONE transaction that also records their jobs as done: one commit for the lot instead of two per
+/// event. Lookups and profile fetches happen before it, concurrently, so the transaction never waits on the
+/// network.
+pub async fn run_batch(state: &AppState, jobs: Vec<(job::Model, Value)>) -> Batch {
+    let mut batch = Batch::default();
+    let jobs: Vec<(job::Model, Value)> = jobs.into_iter().map(|(j, p)| (j, cleaned(&p))).collect();
+    // Each account's channel and inbox, looked up once for the batch.
+    let mut targets: HashMap<&str, Result<Result<Target, Outcome>, String>> = HashMap::new();
+    for (_, payload) in &jobs {
+        let (business, ..) = parts(payload);
+        if !targets.contains_key(business) {
+            let target = resolve(state, business, false)
+                .await
+                .map_err(|e| e.to_string());
+            targets.insert(business, target);
+        }
+    }
+    let mut ready = Vec::new();
+    for (job, payload) in &jobs {
+        match &targets[parts(payload).0] {
+            Ok(Ok(target)) => ready.push((job, payload, target)),
+            Ok(Err(outcome)) => batch.outcomes.push((job.clone(), Ok(outcome.clone()))),
+            Err(e) => batch
+                .outcomes
+                .push((job.clone(), Err(JobError::Retry(e.clone())))),
+        }
+    }
+    let prepared = futures_util::future::join_all(ready.into_iter().map(
+        |(job, payload, target)| async move {
+            let (_, contact_id, item, _) = parts(payload);
+            let ctx = Ctx::new(state, target, contact_id, false);
+            (job, ctx.arrival(item, &item["message"], false).await)
+        },
+    ))
+    .await;
+    let mut arrivals = Vec::new();
+    for (job, prepared) in prepared {
+        match prepared {
+            Ok(Ok(arrival)) => arrivals.push((job.clone(), arrival)),
+            Ok(Err(outcome)) => batch.outcomes.push((job.clone(), Ok(outcome))),
+            Err(e) => batch.outcomes.push((job.clone(), Err(e))),
+        }
+    }
+    if arrivals.is_empty() {
+        return batch;
+    }
+    let claimed: Vec<job::Model> = arrivals.iter().map(|(j, _)| j.clone()).collect();
+    match write_arrivals(state, arrivals).await {
+        Ok(conversations) => {
+            batch.applied = claimed.len();
+            let events = conversations
+                .values()
+                .map(|c| crate::events::Event::of(c, "message.created"))
+                .collect();
+            crate::events::publish_all(state, events).await;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, jobs = claimed.len(), "batch not written; running its jobs one by one");
+            batch.alone = claimed;
+        }
+    }
+    batch
+}
+
+/// One transaction: every arrival, then the jobs' outcome. The conversations written to, by id.
+async fn write_arrivals(
+    state: &AppState,
+    arrivals: Vec<(job::Model, Arrival)>,
+) -> Result<BTreeMap<i64, conversation::Model>, ApiError> {
+    let txn = crate::db::begin(&state.db).await?;
+    let mut conversations = BTreeMap::new();
+    let mut jobs = Vec::with_capacity(arrivals.len());
+    for (job, arrival) in arrivals {
+        match arrival.write(&txn).await? {
+            Ok(conv) => conversations.insert(conv.id, conv),
+            // Not for a customer's message, but should it happen, the jobs run alone.
+            Err(_) => return Err(ApiError::Internal(anyhow::anyhow!("postponed in a batch"))),
+        };
+        jobs.push(job);
+    }
+    if !queue::complete_all(&txn, &jobs).await? {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "a claim of the batch was taken over"
+        )));
+    }
+    txn.commit().await?;
+    Ok(conversations)
+}
+
+/// A message about to be written, with all it needs that takes no write (the sender's profile for a new contact).
+struct Arrival {
+    account_id: i64,
+    inbox_id: i64,
+    contact_source_id: String,
+    /// Used only if the contact does not exist when the message is written.
+    contact: NewContact,
+    is_echo: bool,
+    message: NewMessage,
+    /// (file type, URL) of each attachment.
+    attachments: Vec<(&'static str, Option<String>)>,
+}
+
+impl Arrival {
+    /// The contact (the first time), the current conversation, the message and its attachments; or the outcome
+    /// when it must wait (an echo while our own send of it may not have its Instagram id yet).
+    async fn write(
+        self,
+        txn: &impl sea_orm::ConnectionTrait,
+    ) -> Result<Result<conversation::Model, Outcome>, ApiError> {
+        let contact = self.contact;
+        let ci = store::ensure_contact(
+            txn,
+            self.account_id,
+            self.inbox_id,
+            &self.contact_source_id,
+            || contact,
+        )
+        .await?;
+        let conv = store::current_conversation(txn, self.account_id, &ci).await?;
+        if self.is_echo && send_in_flight(txn, &conv).await? {
+            return Ok(Err(Outcome::Postpone(2)));
+        }
+        let mut message = self.message;
+        if !self.is_echo {
+            message.sender_id = Some(ci.contact_id);
+        }
+        let created = store::add_message(txn, &conv, message).await?;
+        for (kind, url) in self.attachments {
+            let att = store::add_attachment(txn, &created, kind, url.clone()).await?;
+            if url.is_some() {
+                queue::enqueue(txn, download_job(att.id)).await?;
+            }
+        }
+        Ok(Ok(conv))
+    }
+}
+
 struct Ctx<'a> {
     test: bool,
     state: &'a AppState,
@@ -164,6 +355,19 @@ struct Ctx<'a> {
     inbox_id: i64,
     account_id: i64,
     contact_id: &'a str,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(state: &'a AppState, target: &'a Target, contact_id: &'a str, test: bool) -> Self {
+        Ctx {
+            test,
+            state,
+            channel: &target.channel,
+            inbox_id: target.inbox_id,
+            account_id: target.account_id,
+            contact_id,
+        }
+    }
 }
 
 enum Profile {
@@ -257,37 +461,46 @@ impl Ctx<'_> {
     }
 
     async fn message(&self, item: &Value, msg: &Value, is_echo: bool) -> Result<Outcome, JobError> {
+        let arrival = match self.arrival(item, msg, is_echo).await? {
+            Ok(a) => a,
+            Err(outcome) => return Ok(outcome),
+        };
+        let txn = crate::db::begin(&self.state.db).await.map_err(db)?;
+        let conv = match arrival.write(&txn).await.map_err(db)? {
+            Ok(conv) => conv,
+            Err(outcome) => return Ok(outcome),
+        };
+        txn.commit().await.map_err(db)?;
+        crate::events::publish(
+            self.state,
+            crate::events::Event::of(&conv, "message.created"),
+        )
+        .await;
+        Ok(Outcome::Done)
+    }
+
+    /// The message to write, or the outcome when there is none (no id, already stored, the inbox needs
+    /// reauthorization before the sender's profile can be fetched).
+    async fn arrival(
+        &self,
+        item: &Value,
+        msg: &Value,
+        is_echo: bool,
+    ) -> Result<Result<Arrival, Outcome>, JobError> {
         let Some(mid) = msg["mid"].as_str() else {
-            return Ok(Outcome::Done);
+            return Ok(Err(Outcome::Done));
         };
         if store::message_by_source_id(&self.state.db, self.inbox_id, mid)
             .await
             .map_err(db)?
             .is_some()
         {
-            return Ok(Outcome::Done);
+            return Ok(Err(Outcome::Done));
         }
         let profile = match self.profile_if_new().await? {
             Ok(p) => p,
-            Err(outcome) => return Ok(outcome),
+            Err(outcome) => return Ok(Err(outcome)),
         };
-        let txn = crate::db::begin(&self.state.db).await.map_err(db)?;
-        let ci = store::ensure_contact(
-            &txn,
-            self.account_id,
-            self.inbox_id,
-            self.contact_id,
-            || self.new_contact(profile),
-        )
-        .await
-        .map_err(db)?;
-        let conv = store::current_conversation(&txn, self.account_id, &ci)
-            .await
-            .map_err(db)?;
-        if is_echo && send_in_flight(&txn, &conv).await.map_err(db)? {
-            // Our own send may not have recorded Instagram's id yet: look again once it has.
-            return Ok(Outcome::Postpone(2));
-        }
         let mut attrs = serde_json::Map::new();
         if let Some(reply) = msg["reply_to"]["mid"].as_str() {
             attrs.insert("in_reply_to_external_id".into(), json!(reply));
@@ -298,10 +511,24 @@ impl Ctx<'_> {
         if msg["is_unsupported"].as_bool() == Some(true) {
             attrs.insert("is_unsupported".into(), json!(true));
         }
-        let created = store::add_message(
-            &txn,
-            &conv,
-            NewMessage {
+        let attachments = msg["attachments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| {
+                (
+                    file_type(a["type"].as_str().unwrap_or("file")),
+                    a["payload"]["url"].as_str().map(str::to_owned),
+                )
+            })
+            .collect();
+        Ok(Ok(Arrival {
+            account_id: self.account_id,
+            inbox_id: self.inbox_id,
+            contact_source_id: self.contact_id.to_owned(),
+            contact: self.new_contact(profile),
+            is_echo,
+            message: NewMessage {
                 message_type: if is_echo { OUTGOING } else { INCOMING },
                 content: msg["text"].as_str().map(str::to_owned),
                 content_type: "text".into(),
@@ -310,27 +537,11 @@ impl Ctx<'_> {
                 status: "sent".into(),
                 source_id: Some(mid.to_owned()),
                 sender_type: (!is_echo).then(|| "Contact".to_owned()),
-                sender_id: (!is_echo).then_some(ci.contact_id),
+                sender_id: None,
                 external_created_at: item["timestamp"].as_i64(),
             },
-        )
-        .await
-        .map_err(db)?;
-        for a in msg["attachments"].as_array().into_iter().flatten() {
-            let kind = a["type"].as_str().unwrap_or("file");
-            let url = a["payload"]["url"].as_str().map(str::to_owned);
-            let att = store::add_attachment(&txn, &created, file_type(kind), url.clone())
-                .await
-                .map_err(db)?;
-            if url.is_some() {
-                queue::enqueue(&txn, download_job(att.id))
-                    .await
-                    .map_err(db)?;
-            }
-        }
-        txn.commit().await.map_err(db)?;
-        crate::events::conversation_changed(self.state, conv.id, "message.created").await;
-        Ok(Outcome::Done)
+            attachments,
+        }))
     }
 
     async fn deleted(&self, msg: &Value) -> Result<Outcome, JobError> {
