@@ -152,10 +152,12 @@ pub const MAX_BATCH: usize = 256;
 /// Rows per multi-row `INSERT` (well under SQLite's and PostgreSQL's bind-parameter limits).
 const ROWS_PER_INSERT: usize = 500;
 
-/// Group commit: concurrent deliveries are written by one task, as many as are waiting in ONE transaction,
-/// and each request is answered only after the commit that made its own event durable. Under load this
-/// turns N commits (N fsyncs on PostgreSQL, N turns of SQLite's single writer) into one. The task starts
-/// with the first delivery and ends when the last clone of the state is dropped.
+/// Group commit: concurrent deliveries are gathered by one task, as many as are waiting written by ONE
+/// transaction (a few such transactions at once on PostgreSQL, `writers`), and each request is answered only
+/// after the commit that made its own event durable. Under load this turns N commits (N fsyncs on PostgreSQL,
+/// N turns of SQLite's single writer) into a few. The task starts with the first delivery and ends when the
+/// last clone of the state is dropped. Deliveries in flight at the same time may commit in either order, as
+/// they would one transaction each; a delivery sent after another was answered always comes after it.
 #[derive(Clone, Default)]
 pub struct IngestQueue(Arc<OnceLock<mpsc::Sender<Pending>>>);
 
@@ -190,44 +192,79 @@ impl IngestQueue {
     }
 }
 
+/// Batches written at the same time. PostgreSQL overlaps their commits (one batch is being flushed while the
+/// next is inserted); SQLite has a single writer, where a second batch would only wait for the lock.
+fn writers(db: &DatabaseConnection) -> usize {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        4
+    } else {
+        1
+    }
+}
+
 async fn run_batches(db: DatabaseConnection, wakeup: Wakeup, mut rx: mpsc::Receiver<Pending>) {
+    let writers = writers(&db);
+    let mut writing = tokio::task::JoinSet::new();
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let items = std::mem::take(&mut batch);
-        match store_batch(&db, &items).await {
-            Ok(()) => {
-                wakeup.notify();
-                for p in items {
-                    let _ = p.done.send(Ok(()));
+    loop {
+        tokio::select! {
+            n = rx.recv_many(&mut batch, MAX_BATCH), if writing.len() < writers => {
+                if n == 0 {
+                    break;
                 }
+                let items = std::mem::take(&mut batch);
+                let (db, wakeup) = (db.clone(), wakeup.clone());
+                writing.spawn(async move { write_batch(&db, &wakeup, items).await });
             }
-            // The database is away: every delivery of the batch gets that answer.
-            Err(e) if items.len() == 1 || crate::db::is_unavailable(&e) => {
-                tracing::error!(error = %e, deliveries = items.len(), "could not store Instagram webhooks");
-                for p in items {
-                    let _ = p.done.send(Err(same_error(&e)));
-                }
-                // Deliveries that queued up meanwhile would only wait out the same connect timeout again:
-                // they get the 503 now, and Meta retries them.
-                if crate::db::is_unavailable(&e) {
+            Some(written) = writing.join_next(), if !writing.is_empty() => {
+                // The database is away: deliveries that queued up meanwhile would only wait out the same
+                // connect timeout again. They get the 503 now, and Meta retries them.
+                if let Ok(Some(unavailable)) = written {
                     while let Ok(p) = rx.try_recv() {
-                        let _ = p.done.send(Err(same_error(&e)));
+                        let _ = p.done.send(Err(ApiError::Unavailable(anyhow::anyhow!(unavailable.clone()))));
                     }
                 }
             }
-            // Something about one delivery: store each alone so only that one fails.
-            Err(e) => {
-                tracing::warn!(error = %e, deliveries = items.len(), "batched webhook insert failed; storing one by one");
-                for p in items {
-                    let result = store_batch(&db, std::slice::from_ref(&p))
-                        .await
-                        .map_err(ApiError::from);
-                    if result.is_ok() {
-                        wakeup.notify();
-                    }
-                    let _ = p.done.send(result);
-                }
+        }
+    }
+    while writing.join_next().await.is_some() {}
+}
+
+/// Writes one batch and answers its deliveries; the error when the database was away.
+async fn write_batch(
+    db: &DatabaseConnection,
+    wakeup: &Wakeup,
+    items: Vec<Pending>,
+) -> Option<String> {
+    match store_batch(db, &items).await {
+        Ok(()) => {
+            wakeup.notify();
+            for p in items {
+                let _ = p.done.send(Ok(()));
             }
+            None
+        }
+        // The database is away: every delivery of the batch gets that answer.
+        Err(e) if items.len() == 1 || crate::db::is_unavailable(&e) => {
+            tracing::error!(error = %e, deliveries = items.len(), "could not store Instagram webhooks");
+            for p in items {
+                let _ = p.done.send(Err(same_error(&e)));
+            }
+            crate::db::is_unavailable(&e).then(|| e.to_string())
+        }
+        // Something about one delivery: store each alone so only that one fails.
+        Err(e) => {
+            tracing::warn!(error = %e, deliveries = items.len(), "batched webhook insert failed; storing one by one");
+            for p in items {
+                let result = store_batch(db, std::slice::from_ref(&p))
+                    .await
+                    .map_err(ApiError::from);
+                if result.is_ok() {
+                    wakeup.notify();
+                }
+                let _ = p.done.send(result);
+            }
+            None
         }
     }
 }
