@@ -9,6 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 pub const INCOMING: i16 = 0;
 pub const OUTGOING: i16 = 1;
@@ -28,6 +29,40 @@ pub async fn find_contact_inbox(
         .filter(contact_inbox::Column::SourceId.eq(source_id))
         .one(db)
         .await?)
+}
+
+/// The contacts of an inbox among `source_ids`, by source id (one query for a batch of events).
+pub async fn contact_inboxes(
+    db: &impl ConnectionTrait,
+    inbox_id: i64,
+    source_ids: &[&str],
+) -> Result<HashMap<String, contact_inbox::Model>, ApiError> {
+    Ok(contact_inbox::Entity::find()
+        .filter(contact_inbox::Column::InboxId.eq(inbox_id))
+        .filter(contact_inbox::Column::SourceId.is_in(source_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|ci| (ci.source_id.clone(), ci))
+        .collect())
+}
+
+/// Which of `source_ids` an inbox already has messages for (one query for a batch of events).
+pub async fn stored_source_ids(
+    db: &impl ConnectionTrait,
+    inbox_id: i64,
+    source_ids: &[&str],
+) -> Result<HashSet<String>, ApiError> {
+    use sea_orm::QuerySelect;
+    let found: Vec<Option<String>> = message::Entity::find()
+        .select_only()
+        .column(message::Column::SourceId)
+        .filter(message::Column::InboxId.eq(inbox_id))
+        .filter(message::Column::SourceId.is_in(source_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// What we know of a person when they first write.

@@ -5,7 +5,7 @@ use super::errors::IgError;
 use super::inbox_of;
 use super::refresh::{usable_token, TokenError};
 use crate::conversations::store::{self, NewContact, NewMessage, INCOMING, OUTGOING};
-use crate::entities::{attachment, channel_instagram, conversation, job, message};
+use crate::entities::{attachment, channel_instagram, contact_inbox, conversation, job, message};
 use crate::error::ApiError;
 use crate::files::download_job;
 use crate::global_config;
@@ -15,7 +15,7 @@ use crate::state::AppState;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub const JOB_KIND: &str = "instagram_event";
 pub const DELETED_TEXT: &str = "This message was deleted";
@@ -238,14 +238,37 @@ pub async fn run_batch(state: &AppState, jobs: Vec<(job::Model, Value)>) -> Batc
                 .push((job.clone(), Err(JobError::Retry(e.clone())))),
         }
     }
-    let prepared = futures_util::future::join_all(ready.into_iter().map(
-        |(job, payload, target)| async move {
-            let (_, contact_id, item, _) = parts(payload);
-            let ctx = Ctx::new(state, target, contact_id, false);
-            (job, ctx.arrival(item, &item["message"], false).await)
-        },
-    ))
-    .await;
+    // What each inbox already has of these messages and senders: two queries per inbox, not per event.
+    let mut known: HashMap<i64, Result<Known, String>> = HashMap::new();
+    for inbox_id in ready.iter().map(|(_, _, t)| t.inbox_id) {
+        if known.contains_key(&inbox_id) {
+            continue;
+        }
+        let of_inbox = ready.iter().filter(|(_, _, t)| t.inbox_id == inbox_id);
+        let mids: Vec<&str> = of_inbox
+            .clone()
+            .filter_map(|(_, p, _)| parts(p).2["message"]["mid"].as_str())
+            .collect();
+        let contacts: Vec<&str> = of_inbox.map(|(_, p, _)| parts(p).1).collect();
+        let found = Known::of(&state.db, inbox_id, &mids, &contacts)
+            .await
+            .map_err(|e| e.to_string());
+        known.insert(inbox_id, found);
+    }
+    let prepared =
+        futures_util::future::join_all(ready.into_iter().map(|(job, payload, target)| {
+            let known = &known[&target.inbox_id];
+            async move {
+                let (_, contact_id, item, _) = parts(payload);
+                let ctx = Ctx::new(state, target, contact_id, false);
+                let arrival = match known {
+                    Ok(known) => ctx.arrival(item, &item["message"], false, known).await,
+                    Err(e) => Err(JobError::Retry(e.clone())),
+                };
+                (job, arrival)
+            }
+        }))
+        .await;
     let mut arrivals = Vec::new();
     for (job, prepared) in prepared {
         match prepared {
@@ -300,13 +323,39 @@ async fn write_arrivals(
     Ok(conversations)
 }
 
+/// What is already stored of some events of one inbox, looked up before writing.
+#[derive(Default)]
+struct Known {
+    mids: HashSet<String>,
+    contacts: HashMap<String, contact_inbox::Model>,
+}
+
+impl Known {
+    async fn of(
+        db: &impl sea_orm::ConnectionTrait,
+        inbox_id: i64,
+        mids: &[&str],
+        contacts: &[&str],
+    ) -> Result<Known, ApiError> {
+        Ok(Known {
+            mids: store::stored_source_ids(db, inbox_id, mids).await?,
+            contacts: store::contact_inboxes(db, inbox_id, contacts).await?,
+        })
+    }
+}
+
+/// The sender: met before, or new with what their profile said.
+enum Contact {
+    Known(contact_inbox::Model),
+    New(NewContact),
+}
+
 /// A message about to be written, with all it needs that takes no write (the sender's profile for a new contact).
 struct Arrival {
     account_id: i64,
     inbox_id: i64,
     contact_source_id: String,
-    /// Used only if the contact does not exist when the message is written.
-    contact: NewContact,
+    contact: Contact,
     is_echo: bool,
     message: NewMessage,
     /// (file type, URL) of each attachment.
@@ -320,15 +369,19 @@ impl Arrival {
         self,
         txn: &impl sea_orm::ConnectionTrait,
     ) -> Result<Result<conversation::Model, Outcome>, ApiError> {
-        let contact = self.contact;
-        let ci = store::ensure_contact(
-            txn,
-            self.account_id,
-            self.inbox_id,
-            &self.contact_source_id,
-            || contact,
-        )
-        .await?;
+        let ci = match self.contact {
+            Contact::Known(ci) => ci,
+            Contact::New(new) => {
+                store::ensure_contact(
+                    txn,
+                    self.account_id,
+                    self.inbox_id,
+                    &self.contact_source_id,
+                    || new,
+                )
+                .await?
+            }
+        };
         let conv = store::current_conversation(txn, self.account_id, &ci).await?;
         if self.is_echo && send_in_flight(txn, &conv).await? {
             return Ok(Err(Outcome::Postpone(2)));
@@ -376,15 +429,8 @@ enum Profile {
 }
 
 impl Ctx<'_> {
-    /// The contact's profile, only for a contact we have not met (it is cached on the contact).
-    async fn profile_if_new(&self) -> Result<Result<Option<Profile>, Outcome>, JobError> {
-        if store::find_contact_inbox(&self.state.db, self.inbox_id, self.contact_id)
-            .await
-            .map_err(db)?
-            .is_some()
-        {
-            return Ok(Ok(None));
-        }
+    /// The profile of a contact we have not met (it is kept on the contact, so it is fetched once).
+    async fn profile(&self) -> Result<Result<Option<Profile>, Outcome>, JobError> {
         if self.test {
             return Ok(Ok(Some(Profile::Known(
                 json!({ "name": "Instagram test user" }),
@@ -461,7 +507,15 @@ impl Ctx<'_> {
     }
 
     async fn message(&self, item: &Value, msg: &Value, is_echo: bool) -> Result<Outcome, JobError> {
-        let arrival = match self.arrival(item, msg, is_echo).await? {
+        let known = Known::of(
+            &self.state.db,
+            self.inbox_id,
+            &[msg["mid"].as_str().unwrap_or_default()],
+            &[self.contact_id],
+        )
+        .await
+        .map_err(db)?;
+        let arrival = match self.arrival(item, msg, is_echo, &known).await? {
             Ok(a) => a,
             Err(outcome) => return Ok(outcome),
         };
@@ -486,20 +540,20 @@ impl Ctx<'_> {
         item: &Value,
         msg: &Value,
         is_echo: bool,
+        known: &Known,
     ) -> Result<Result<Arrival, Outcome>, JobError> {
         let Some(mid) = msg["mid"].as_str() else {
             return Ok(Err(Outcome::Done));
         };
-        if store::message_by_source_id(&self.state.db, self.inbox_id, mid)
-            .await
-            .map_err(db)?
-            .is_some()
-        {
+        if known.mids.contains(mid) {
             return Ok(Err(Outcome::Done));
         }
-        let profile = match self.profile_if_new().await? {
-            Ok(p) => p,
-            Err(outcome) => return Ok(Err(outcome)),
+        let contact = match known.contacts.get(self.contact_id) {
+            Some(ci) => Contact::Known(ci.clone()),
+            None => match self.profile().await? {
+                Ok(profile) => Contact::New(self.new_contact(profile)),
+                Err(outcome) => return Ok(Err(outcome)),
+            },
         };
         let mut attrs = serde_json::Map::new();
         if let Some(reply) = msg["reply_to"]["mid"].as_str() {
@@ -526,7 +580,7 @@ impl Ctx<'_> {
             account_id: self.account_id,
             inbox_id: self.inbox_id,
             contact_source_id: self.contact_id.to_owned(),
-            contact: self.new_contact(profile),
+            contact,
             is_echo,
             message: NewMessage {
                 message_type: if is_echo { OUTGOING } else { INCOMING },
