@@ -24,33 +24,48 @@ use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_i18n();
+    let i18n = provide_i18n();
     Toasts::provide();
     session::session();
     session::load_profile();
+    // Nothing is drawn before the first messages arrive, so no untranslated key ever shows.
     view! {
-        <Router>
-            <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/app") view=Home />
-                <Route path=path!("/app/login") view=Login />
-                <Route path=path!("/app/super_admin/app_config") view=SuperAdmin />
-                <ParentRoute path=path!("/app/accounts/:account_id") view=AccountLayout>
-                    <ParentRoute path=path!("/conversations") view=Conversations>
-                        <Route path=path!("") view=NoConversationSelected />
-                        <Route path=path!("/:conversation_id") view=Thread />
+        <Show when=move || i18n.ready.get() fallback=MessagesLoading>
+            <Router>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/app") view=Home />
+                    <Route path=path!("/app/login") view=Login />
+                    <Route path=path!("/app/super_admin/app_config") view=SuperAdmin />
+                    <ParentRoute path=path!("/app/accounts/:account_id") view=AccountLayout>
+                        <ParentRoute path=path!("/conversations") view=Conversations>
+                            <Route path=path!("") view=NoConversationSelected />
+                            <Route path=path!("/:conversation_id") view=Thread />
+                        </ParentRoute>
+                        <Route path=path!("/settings/inboxes") view=InboxList />
+                        // Matched in order, first match wins: every static `new…` path comes before `:inbox_id`.
+                        <Route path=path!("/settings/inboxes/new") view=NewInbox />
+                        <Route path=path!("/settings/inboxes/new/voice") view=NewVoiceInbox />
+                        <Route path=path!("/settings/inboxes/new/api") view=NewApiInbox />
+                        <Route path=path!("/settings/inboxes/new/instagram") view=NewInstagramInbox />
+                        <Route path=path!("/settings/inboxes/new/:inbox_id/agents") view=InboxAgents />
+                        <Route path=path!("/settings/inboxes/new/:inbox_id/finish") view=InboxFinish />
+                        <Route path=path!("/settings/inboxes/:inbox_id") view=InboxSettings />
                     </ParentRoute>
-                    <Route path=path!("/settings/inboxes") view=InboxList />
-                    // Matched in order, first match wins: every static `new…` path comes before `:inbox_id`.
-                    <Route path=path!("/settings/inboxes/new") view=NewInbox />
-                    <Route path=path!("/settings/inboxes/new/voice") view=NewVoiceInbox />
-                    <Route path=path!("/settings/inboxes/new/api") view=NewApiInbox />
-                    <Route path=path!("/settings/inboxes/new/instagram") view=NewInstagramInbox />
-                    <Route path=path!("/settings/inboxes/new/:inbox_id/agents") view=InboxAgents />
-                    <Route path=path!("/settings/inboxes/new/:inbox_id/finish") view=InboxFinish />
-                    <Route path=path!("/settings/inboxes/:inbox_id") view=InboxSettings />
-                </ParentRoute>
-            </Routes>
-        </Router>
-        <ToastRegion />
+                </Routes>
+            </Router>
+            <ToastRegion />
+        </Show>
+    }
+}
+
+/// The startup spinner of the home page, without its text (which has not arrived yet).
+#[component]
+fn MessagesLoading() -> impl IntoView {
+    view! {
+        <main id="main" class="centered">
+            <p class="muted" aria-busy="true" data-testid="app-loading">
+                <span class="spinner" aria-hidden="true"></span>
+            </p>
+        </main>
     }
 }

@@ -1,11 +1,20 @@
-//! Fluent bundles compiled into the binary and the reactive current locale.
+//! Fluent bundles, fetched at run time for the language on screen (and English, the fallback), and the reactive
+//! current locale.
+//!
+//! The `.ftl` files are not compiled into the wasm: Trunk copies `i18n/` into `dist/` (`copy-dir` in
+//! `index.html`), the backend serves it under `/app/i18n/`, and a visitor downloads only the languages shown.
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use gloo_net::http::Request;
 use leptos::prelude::*;
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
+use web_sys::RequestCache;
 
 pub const STORAGE_KEY: &str = "switchboard.locale";
+
+/// Where `dist/i18n/` is served (Trunk's `public_url` is `/app/`).
+const BUNDLE_BASE: &str = "/app/i18n";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Locale {
@@ -35,14 +44,6 @@ impl Locale {
         }
     }
 
-    fn source(self) -> &'static str {
-        match self {
-            Locale::En => include_str!("../../i18n/en/main.ftl"),
-            Locale::Es => include_str!("../../i18n/es/main.ftl"),
-            Locale::PtBr => include_str!("../../i18n/pt-BR/main.ftl"),
-        }
-    }
-
     /// An exact stored tag.
     pub fn from_tag(tag: &str) -> Option<Locale> {
         Locale::ALL.into_iter().find(|l| l.tag() == tag)
@@ -64,19 +65,21 @@ impl Locale {
 type Bundle = FluentBundle<FluentResource>;
 
 thread_local! {
+    /// The bundles fetched so far; a locale is only shown once its bundle is here.
     static BUNDLES: RefCell<HashMap<Locale, Bundle>> = RefCell::new(HashMap::new());
-    static CURRENT: OnceCell<RwSignal<Locale>> = const { OnceCell::new() };
+    static CURRENT: OnceCell<I18n> = const { OnceCell::new() };
+    /// The locale most recently asked for: a slower, older request must not win over it.
+    static REQUESTED: Cell<Option<Locale>> = const { Cell::new(None) };
 }
 
-fn build_bundle(locale: Locale) -> Bundle {
+fn build_bundle(locale: Locale, source: String) -> Bundle {
     let langid = locale.tag().parse().expect("valid language tag");
     let mut bundle = FluentBundle::new(vec![langid]);
     bundle.set_use_isolating(false);
-    let resource =
-        FluentResource::try_new(locale.source().to_owned()).unwrap_or_else(|(res, errors)| {
-            leptos::logging::warn!("{}: {} Fluent syntax error(s)", locale.tag(), errors.len());
-            res
-        });
+    let resource = FluentResource::try_new(source).unwrap_or_else(|(res, errors)| {
+        leptos::logging::warn!("{}: {} Fluent syntax error(s)", locale.tag(), errors.len());
+        res
+    });
     if let Err(errors) = bundle.add_resource(resource) {
         leptos::logging::warn!(
             "{}: {} duplicate Fluent message(s)",
@@ -87,14 +90,47 @@ fn build_bundle(locale: Locale) -> Bundle {
     bundle
 }
 
+fn is_loaded(locale: Locale) -> bool {
+    BUNDLES.with(|bundles| bundles.borrow().contains_key(&locale))
+}
+
+/// `GET /app/i18n/<tag>/main.ftl`. The file name carries no content hash, so the browser revalidates it
+/// (`no-cache`, answered by a 304 when unchanged) rather than pairing a new wasm with stale messages.
+async fn fetch_source(locale: Locale) -> Result<String, String> {
+    let url = format!("{BUNDLE_BASE}/{}/main.ftl", locale.tag());
+    let response = Request::get(&url)
+        .cache(RequestCache::NoCache)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    response.text().await.map_err(|e| e.to_string())
+}
+
+/// Fetches and parses `locale`'s bundle unless it is already here; a failure is logged and leaves it missing.
+async fn load_bundle(locale: Locale) {
+    if is_loaded(locale) {
+        return;
+    }
+    match fetch_source(locale).await {
+        Ok(source) => {
+            let bundle = build_bundle(locale, source);
+            BUNDLES.with(|bundles| bundles.borrow_mut().insert(locale, bundle));
+        }
+        Err(error) => leptos::logging::warn!("{}: messages not loaded: {error}", locale.tag()),
+    }
+}
+
 /// Formats `key` in `locale`; falls back to English, then to the key itself.
 pub fn format(locale: Locale, key: &str, args: Option<&FluentArgs>) -> String {
     BUNDLES.with(|bundles| {
-        let mut bundles = bundles.borrow_mut();
+        let bundles = bundles.borrow();
         for candidate in [locale, Locale::En] {
-            let bundle = bundles
-                .entry(candidate)
-                .or_insert_with(|| build_bundle(candidate));
+            let Some(bundle) = bundles.get(&candidate) else {
+                continue;
+            };
             if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
                 let mut errors = vec![];
                 return bundle
@@ -108,26 +144,53 @@ pub fn format(locale: Locale, key: &str, args: Option<&FluentArgs>) -> String {
 
 pub fn has_key(key: &str) -> bool {
     BUNDLES.with(|bundles| {
-        let mut bundles = bundles.borrow_mut();
-        let bundle = bundles
-            .entry(Locale::En)
-            .or_insert_with(|| build_bundle(Locale::En));
-        bundle.has_message(key)
+        bundles
+            .borrow()
+            .get(&Locale::En)
+            .is_some_and(|bundle| bundle.has_message(key))
     })
 }
 
-/// The current locale signal (context), also kept for `t` so event handlers can translate without an owner.
+/// The locale on screen and whether its messages are here (context), also kept for `t` so event handlers can
+/// translate without an owner.
 #[derive(Clone, Copy)]
 pub struct I18n {
+    /// The language on screen: it changes only once the new language's messages have loaded.
     pub locale: RwSignal<Locale>,
+    /// False until the first messages have loaded (or failed to): the app shows only its spinner until then.
+    pub ready: RwSignal<bool>,
 }
 
 impl I18n {
+    /// Remembers `locale` and shows it once its messages are here; the current language stays until then.
     pub fn set(self, locale: Locale) {
-        self.locale.set(locale);
         if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
             let _ = storage.set_item(STORAGE_KEY, locale.tag());
         }
+        self.show(locale);
+    }
+
+    /// Loads `locale` and English (the fallback) side by side, then switches to `locale` unless another one was
+    /// asked for meanwhile. A language whose file cannot be fetched falls back to English, then to the keys.
+    fn show(self, locale: Locale) {
+        REQUESTED.with(|r| r.set(Some(locale)));
+        leptos::task::spawn_local(async move {
+            if locale == Locale::En {
+                load_bundle(Locale::En).await;
+            } else {
+                futures_util::future::join(load_bundle(locale), load_bundle(Locale::En)).await;
+            }
+            if REQUESTED.with(Cell::get) != Some(locale) {
+                return;
+            }
+            let shown = if is_loaded(locale) {
+                locale
+            } else {
+                Locale::En
+            };
+            self.locale.set(shown);
+            self.ready.set(true);
+        });
     }
 }
 
@@ -146,15 +209,18 @@ fn initial_locale() -> Locale {
     })
 }
 
-/// Creates the locale signal, provides it as context and keeps `<html lang>` in step.
+/// Creates the locale signals, provides them as context, starts loading the messages and keeps `<html lang>` and
+/// the document title in step.
 pub fn provide_i18n() -> I18n {
     let i18n = I18n {
         locale: RwSignal::new(initial_locale()),
+        ready: RwSignal::new(false),
     };
     CURRENT.with(|c| {
-        let _ = c.set(i18n.locale);
+        let _ = c.set(i18n);
     });
     provide_context(i18n);
+    i18n.show(i18n.locale.get_untracked());
     Effect::new(move |_| {
         let locale = i18n.locale.get();
         if let Some(root) = web_sys::window()
@@ -162,6 +228,9 @@ pub fn provide_i18n() -> I18n {
             .and_then(|d| d.document_element())
         {
             let _ = root.set_attribute("lang", locale.tag());
+        }
+        if !i18n.ready.get() {
+            return;
         }
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             document.set_title(&format(locale, "app-name", None));
@@ -171,18 +240,21 @@ pub fn provide_i18n() -> I18n {
 }
 
 pub fn use_i18n() -> I18n {
-    use_context::<I18n>().unwrap_or_else(|| I18n {
-        locale: current_signal(),
-    })
+    use_context::<I18n>().unwrap_or_else(current)
 }
 
-fn current_signal() -> RwSignal<Locale> {
-    CURRENT.with(|c| *c.get_or_init(|| RwSignal::new(Locale::En)))
+fn current() -> I18n {
+    CURRENT.with(|c| {
+        *c.get_or_init(|| I18n {
+            locale: RwSignal::new(Locale::En),
+            ready: RwSignal::new(false),
+        })
+    })
 }
 
 /// Translates `key` in the current locale (tracks the locale when called in a reactive context).
 pub fn t(key: &str) -> String {
-    format(current_signal().get(), key, None)
+    format(current().locale.get(), key, None)
 }
 
 /// Translates `key` with Fluent arguments.
@@ -191,7 +263,7 @@ pub fn t_args(key: &str, args: &[(&'static str, String)]) -> String {
     for (name, value) in args {
         fluent_args.set(*name, FluentValue::from(value.clone()));
     }
-    format(current_signal().get(), key, Some(&fluent_args))
+    format(current().locale.get(), key, Some(&fluent_args))
 }
 
 /// A reactive text node: `{tr("inboxes-title")}` re-renders when the locale changes.
