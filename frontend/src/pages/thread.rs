@@ -854,9 +854,6 @@ fn call_card(message: &Message, call: &Value) -> AnyView {
         .iter()
         .find(|a| a.file_type == "audio" && !a.data_url.is_empty())
         .map(|a| a.data_url.clone());
-    let svg = crate::components::channel_icon::icon_svg("i-ri-phone-fill");
-    let svg_box = crate::components::channel_icon::svg_view_box(svg);
-    let svg_inner = crate::components::channel_icon::svg_inner(svg);
     view! {
         <li class="message message-activity message-call" data-testid="message" data-message-type=message.message_type data-message-id=message.id>
             <div class="call-card" class:call-missed=status == "missed" data-testid="call-message" data-call-status=status>
@@ -866,12 +863,13 @@ fn call_card(message: &Message, call: &Value) -> AnyView {
                     aria-hidden="true"
                     width="20"
                     height="20"
-                    viewBox=svg_box
+                    viewBox="0 0 24 24"
                     fill="currentColor"
                     xmlns="http://www.w3.org/2000/svg"
                     focusable="false"
-                    inner_html=svg_inner
-                ></svg>
+                >
+                    <use href=crate::components::channel_icon::icon_href("i-ri-phone-fill") />
+                </svg>
                 <div class="call-body">
                     <span class="call-direction" data-testid="call-direction">{direction}</span>
                     <span class="call-details">
