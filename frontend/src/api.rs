@@ -64,15 +64,21 @@ async fn error_of(response: Response) -> ErrorBody {
     body
 }
 
-async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> ApiResult<T> {
+/// The body of a 2xx answer. Kept apart from `read`, which is generic, so it is compiled once.
+async fn body_text(sent: Result<Response, gloo_net::Error>) -> ApiResult<String> {
     let response = sent.map_err(|e| network_error(e.to_string()))?;
     if !response.ok() {
         return Err(error_of(response).await);
     }
     response
-        .json::<T>()
+        .text()
         .await
         .map_err(|e| network_error(e.to_string()))
+}
+
+async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> ApiResult<T> {
+    let text = body_text(sent).await?;
+    serde_json::from_str(&text).map_err(|e| network_error(e.to_string()))
 }
 
 async fn read_empty(sent: Result<Response, gloo_net::Error>) -> ApiResult<()> {
