@@ -1,8 +1,10 @@
 //! Form building blocks shared by the wizards: a labelled text field with help text, inline error and an optional
-//! reveal toggle for secrets.
+//! reveal toggle for secrets, and the one rule for placing a failed submission's errors.
 
 use crate::i18n::{t, t_args};
 use leptos::prelude::*;
+use shared::ErrorBody;
+use std::collections::BTreeMap;
 
 /// A labelled input. `id` is also its `data-testid`; the error line is `{id}-error`, the help line `{id}-help`.
 /// `error` is the translated message to show (the caller decides when: usually once the field was touched).
@@ -116,12 +118,28 @@ pub fn form_error_text(code: &str, message: &str) -> String {
     crate::i18n::t_error(code)
 }
 
+/// Places a failed submission's error: the details on fields `known` names go under those fields, and the error
+/// also shows on the form unless it is a validation failure whose every detail found its field.
+pub fn place_server_errors(
+    error: ErrorBody,
+    known: &dyn Fn(&str) -> bool,
+    server_errors: RwSignal<BTreeMap<String, Vec<String>>>,
+    form_error: RwSignal<Option<ErrorBody>>,
+) {
+    let mut on_fields = error.details.clone();
+    on_fields.retain(|k, _| known(k));
+    let everything_on_fields = error.error == "validation_failed"
+        && !on_fields.is_empty()
+        && on_fields.len() == error.details.len();
+    server_errors.set(on_fields);
+    if !everything_on_fields {
+        form_error.set(Some(error));
+    }
+}
+
 /// A form-level alert (`role=alert`) showing `form_error_text` of the error, if any.
 #[component]
-pub fn FormError(
-    testid: &'static str,
-    error: RwSignal<Option<shared::ErrorBody>>,
-) -> impl IntoView {
+pub fn FormError(testid: &'static str, error: RwSignal<Option<ErrorBody>>) -> impl IntoView {
     move || {
         error.get().map(|e| {
             view! {

@@ -1,7 +1,7 @@
 //! `…/settings/inboxes/new/api`: step 2 for an API inbox.
 
 use crate::api;
-use crate::components::form::{FormError, TextField};
+use crate::components::form::{place_server_errors, FormError, TextField};
 use crate::components::layout::use_account;
 use crate::i18n::{t, tr};
 use crate::pages::new_inbox::{inboxes_href, WizardCard, STEP_CONFIGURE};
@@ -108,19 +108,7 @@ pub fn NewApiInbox() -> impl IntoView {
                 }
                 Err(e) => {
                     let known = |k: &str| k == "name" || WEBHOOK_FIELDS.contains(&k);
-                    let everything_on_fields = e.error == "validation_failed"
-                        && !e.details.is_empty()
-                        && e.details.keys().all(|k| known(k));
-                    server_errors.set(
-                        e.details
-                            .iter()
-                            .filter(|(k, _)| known(k))
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect(),
-                    );
-                    if !everything_on_fields {
-                        form_error.set(Some(e));
-                    }
+                    place_server_errors(e, &known, server_errors, form_error);
                 }
             }
         });

@@ -1,7 +1,7 @@
 //! `…/settings/inboxes/new/voice`: step 2 for a Twilio Voice inbox (Chatwoot's `Voice.vue`).
 
 use crate::api;
-use crate::components::form::{FormError, TextField};
+use crate::components::form::{place_server_errors, FormError, TextField};
 use crate::components::layout::use_account;
 use crate::i18n::{t, tr};
 use crate::pages::new_inbox::{inboxes_href, WizardCard, STEP_CONFIGURE};
@@ -193,19 +193,7 @@ pub fn NewVoiceInbox() -> impl IntoView {
                 }
                 Err(e) => {
                     let known = |k: &str| inputs.iter().any(|i| i.spec.field == k);
-                    let on_fields: BTreeMap<_, _> = e
-                        .details
-                        .iter()
-                        .filter(|(k, _)| known(k))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    let everything_on_fields = e.error == "validation_failed"
-                        && !on_fields.is_empty()
-                        && e.details.keys().all(|k| known(k));
-                    server_errors.set(on_fields);
-                    if !everything_on_fields {
-                        form_error.set(Some(e));
-                    }
+                    place_server_errors(e, &known, server_errors, form_error);
                 }
             }
         });

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::copy_field::CopyField;
-use crate::components::form::{FormError, TextField};
+use crate::components::form::{place_server_errors, FormError, TextField};
 use crate::components::language_select::LanguageSelect;
 use crate::components::layout::{guard_session, Load};
 use crate::components::toast::use_toasts;
@@ -267,19 +267,7 @@ fn InstagramConfigForm(config: InstagramAppConfig) -> impl IntoView {
                 }
                 Err(e) => {
                     let known = |k: &str| inputs.iter().any(|i| i.key == k) || k == KEY_HUMAN_AGENT;
-                    let on_fields: BTreeMap<_, _> = e
-                        .details
-                        .iter()
-                        .filter(|(k, _)| known(k))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    let everything_on_fields = e.error == "validation_failed"
-                        && !on_fields.is_empty()
-                        && e.details.keys().all(|k| known(k));
-                    server_errors.set(on_fields);
-                    if !everything_on_fields {
-                        form_error.set(Some(e));
-                    }
+                    place_server_errors(e, &known, server_errors, form_error);
                 }
             }
         });
