@@ -23,6 +23,7 @@ mod m20261127_000018_create_webhook_events;
 mod m20261127_000019_create_jobs;
 mod m20261127_000020_add_conversation_counter_to_accounts;
 mod m20261127_000021_add_locale_to_inboxes;
+mod m20261127_000022_add_runnable_job_indexes;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000019_create_jobs::Migration),
             Box::new(m20261127_000020_add_conversation_counter_to_accounts::Migration),
             Box::new(m20261127_000021_add_locale_to_inboxes::Migration),
+            Box::new(m20261127_000022_add_runnable_job_indexes::Migration),
         ]
     }
 }
