@@ -12,6 +12,7 @@ use crate::state::AppState;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
@@ -156,8 +157,8 @@ const ROWS_PER_INSERT: usize = 500;
 /// transaction (a few such transactions at once on PostgreSQL, `writers`), and each request is answered only
 /// after the commit that made its own event durable. Under load this turns N commits (N fsyncs on PostgreSQL,
 /// N turns of SQLite's single writer) into a few. The task starts with the first delivery and ends when the
-/// last clone of the state is dropped. Deliveries in flight at the same time may commit in either order, as
-/// they would one transaction each; a delivery sent after another was answered always comes after it.
+/// last clone of the state is dropped. Batches in flight together never share an ordering key (a contact), so
+/// each contact's jobs still commit in id order.
 #[derive(Clone, Default)]
 pub struct IngestQueue(Arc<OnceLock<mpsc::Sender<Pending>>>);
 
@@ -205,6 +206,8 @@ fn writers(db: &DatabaseConnection) -> usize {
 async fn run_batches(db: DatabaseConnection, wakeup: Wakeup, mut rx: mpsc::Receiver<Pending>) {
     let writers = writers(&db);
     let mut writing = tokio::task::JoinSet::new();
+    // The ordering keys of each batch being written.
+    let mut in_flight: HashMap<tokio::task::Id, HashSet<String>> = HashMap::new();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
         tokio::select! {
@@ -213,21 +216,56 @@ async fn run_batches(db: DatabaseConnection, wakeup: Wakeup, mut rx: mpsc::Recei
                     break;
                 }
                 let items = std::mem::take(&mut batch);
-                let (db, wakeup) = (db.clone(), wakeup.clone());
-                writing.spawn(async move { write_batch(&db, &wakeup, items).await });
-            }
-            Some(written) = writing.join_next(), if !writing.is_empty() => {
-                // The database is away: deliveries that queued up meanwhile would only wait out the same
-                // connect timeout again. They get the 503 now, and Meta retries them.
-                if let Ok(Some(unavailable)) = written {
-                    while let Ok(p) = rx.try_recv() {
-                        let _ = p.done.send(Err(ApiError::Unavailable(anyhow::anyhow!(unavailable.clone()))));
+                let keys: HashSet<String> = items
+                    .iter()
+                    .flat_map(|p| p.jobs.iter())
+                    .filter_map(|j| j.ordering_key.clone().take().flatten())
+                    .collect();
+                // A contact's jobs must get their ids in the order they commit (workers run a key's jobs in
+                // id order and cannot see uncommitted ones): a batch sharing a key with one still being written
+                // waits for it.
+                while in_flight.values().any(|k| !k.is_disjoint(&keys)) {
+                    match writing.join_next_with_id().await {
+                        Some(done) => settled(done, &mut in_flight, &mut rx),
+                        None => break,
                     }
                 }
+                let (db, wakeup) = (db.clone(), wakeup.clone());
+                let task = writing.spawn(async move { write_batch(&db, &wakeup, items).await });
+                in_flight.insert(task.id(), keys);
+            }
+            Some(done) = writing.join_next_with_id(), if !writing.is_empty() => {
+                settled(done, &mut in_flight, &mut rx);
             }
         }
     }
     while writing.join_next().await.is_some() {}
+}
+
+/// A batch finished. If the database was away, deliveries that queued up meanwhile would only wait out the
+/// same connect timeout again: they get the 503 now, and Meta retries them.
+fn settled(
+    done: Result<(tokio::task::Id, Option<String>), tokio::task::JoinError>,
+    in_flight: &mut HashMap<tokio::task::Id, HashSet<String>>,
+    rx: &mut mpsc::Receiver<Pending>,
+) {
+    let unavailable = match done {
+        Ok((id, unavailable)) => {
+            in_flight.remove(&id);
+            unavailable
+        }
+        Err(e) => {
+            in_flight.remove(&e.id());
+            None
+        }
+    };
+    if let Some(unavailable) = unavailable {
+        while let Ok(p) = rx.try_recv() {
+            let _ = p.done.send(Err(ApiError::Unavailable(anyhow::anyhow!(
+                unavailable.clone()
+            ))));
+        }
+    }
 }
 
 /// Writes one batch and answers its deliveries; the error when the database was away.
