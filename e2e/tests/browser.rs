@@ -890,13 +890,15 @@ async fn a_voice_call_appears_live_with_its_voicemail(
         ],
     )
     .await?;
-    let player = wait_for(
+    // The voicemail player, with a source.
+    let src = poll_attr(
         client,
         "[data-testid=call-message] audio[data-testid=call-recording]",
+        "src",
+        |src| !src.is_empty(),
+        "a source",
     )
     .await?;
-    let src = player.attr("src").await?.unwrap_or_default();
-    ensure!(!src.is_empty(), "the voicemail player has no src");
     // The player's source is served to the signed-in agent as audio.
     let fetched = client
         .execute_async(
@@ -1011,17 +1013,31 @@ async fn wait_for_conversation_row(client: &Client, name: &str) -> Result<Elemen
 
 /// Polls until the first element matching `selector` has `attr` = `expected`.
 async fn wait_for_attr(client: &Client, selector: &str, attr: &str, expected: &str) -> Result<()> {
+    poll_attr(client, selector, attr, |v| v == expected, expected)
+        .await
+        .map(|_| ())
+}
+
+/// Polls until the `attr` of the first element matching `selector` satisfies `ok`, and returns it. The element
+/// is found again on every try: a live update may re-render it between finding it and reading it.
+async fn poll_attr(
+    client: &Client,
+    selector: &str,
+    attr: &str,
+    ok: impl Fn(&str) -> bool,
+    wanted: &str,
+) -> Result<String> {
     let deadline = Instant::now() + UI_TIMEOUT;
     loop {
         let seen = match client.find(css(selector)).await {
             Ok(element) => element.attr(attr).await.ok().flatten(),
             Err(_) => None,
         };
-        if seen.as_deref() == Some(expected) {
-            return Ok(());
+        if let Some(value) = seen.as_deref().filter(|v| ok(v)) {
+            return Ok(value.to_owned());
         }
         if Instant::now() >= deadline {
-            bail!("{selector} has {attr}={seen:?}, expected {expected:?} (waited {UI_TIMEOUT:?})");
+            bail!("{selector} has {attr}={seen:?}, expected {wanted} (waited {UI_TIMEOUT:?})");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
