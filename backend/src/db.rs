@@ -89,3 +89,76 @@ pub async fn begin(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransacti
         db.begin().await
     }
 }
+
+/// Hand-written SQL for both databases, its parameters numbered `$1, $2, …` in the order they are bound.
+/// SQLite reads `$n` as a named parameter numbered by first appearance, so binding in text order is what
+/// keeps one statement valid on both; a value used twice is bound twice.
+#[derive(Debug, Default)]
+pub struct Sql {
+    text: String,
+    values: Vec<sea_orm::Value>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            values: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends the next parameter's placeholder and its value.
+    pub fn bind(&mut self, value: impl Into<sea_orm::Value>) -> &mut Self {
+        self.values.push(value.into());
+        self.text.push_str(&format!("${}", self.values.len()));
+        self
+    }
+
+    /// `(… $a, $b, …)` for a non-empty list.
+    pub fn bind_list(&mut self, values: impl IntoIterator<Item = i64>) -> &mut Self {
+        self.text.push('(');
+        for (n, v) in values.into_iter().enumerate() {
+            if n > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self.text.push(')');
+        self
+    }
+
+    pub async fn query_all(
+        self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+        let backend = db.get_database_backend();
+        db.query_all_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            self.text,
+            self.values,
+        ))
+        .await
+    }
+}
+
+#[cfg(test)]
+mod sql_tests {
+    use super::Sql;
+
+    #[test]
+    fn parameters_are_numbered_in_the_order_they_are_bound() {
+        let mut q = Sql::new("SELECT 1 WHERE a = ");
+        q.bind(7_i64)
+            .push(" AND b IN ")
+            .bind_list([1, 2])
+            .push(" AND c = ")
+            .bind("x");
+        assert_eq!(q.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3) AND c = $4");
+        assert_eq!(q.values.len(), 4);
+    }
+}

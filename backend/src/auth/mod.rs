@@ -12,7 +12,8 @@ use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition, JoinType, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use shared::dto::Role;
 
 pub const SESSION_COOKIE: &str = "sb_session";
@@ -22,6 +23,24 @@ pub const TOKEN_HEADER: &str = "api_access_token";
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user: user::Model,
+    /// The account named in the path (`{account_id}`) and the caller's role there, if any: read in the same
+    /// statement as the user, since nearly every request is about one account.
+    membership: Option<(i64, Option<String>)>,
+}
+
+impl AuthUser {
+    pub fn new(user: user::Model) -> Self {
+        Self {
+            user,
+            membership: None,
+        }
+    }
+}
+
+/// How the caller proved who they are.
+enum Credential {
+    AccessToken(String),
+    Session(String),
 }
 
 impl FromRequest for AuthUser {
@@ -38,50 +57,71 @@ impl FromRequest for AuthUser {
         let cookie_token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
         let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
         let has_requested_with = req.headers().contains_key("x-requested-with");
+        let account_id = req
+            .match_info()
+            .get("account_id")
+            .and_then(|id| id.parse::<i64>().ok());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
-            if let Some(token) = header_token {
-                return user_by_access_token(&state.db, &token)
-                    .await?
-                    .map(|user| AuthUser { user })
-                    .ok_or(ApiError::Unauthorized);
-            }
-            let token = cookie_token.ok_or(ApiError::Unauthorized)?;
-            let user = user_by_session(&state.db, &token)
+            let credential = match (header_token, cookie_token) {
+                (Some(token), _) => Credential::AccessToken(token),
+                (None, Some(token)) => Credential::Session(token),
+                (None, None) => return Err(ApiError::Unauthorized),
+            };
+            let cookie = matches!(credential, Credential::Session(_));
+            let found = caller(&state.db, credential, account_id)
                 .await?
                 .ok_or(ApiError::Unauthorized)?;
             // A custom header cannot be sent cross-site without CORS, so requiring it stops CSRF on cookie auth.
-            if !safe_method && !has_requested_with {
+            if cookie && !safe_method && !has_requested_with {
                 return Err(ApiError::MissingRequestedWith);
             }
-            Ok(AuthUser { user })
+            Ok(found)
         })
     }
 }
 
-pub async fn user_by_access_token(
+/// The user behind a credential, with their role in `account_id` when one is given: one statement.
+async fn caller(
     db: &impl ConnectionTrait,
-    token: &str,
-) -> Result<Option<user::Model>, ApiError> {
-    Ok(user::Entity::find()
-        .filter(user::Column::AccessTokenDigest.eq(token_digest(token)))
-        .one(db)
-        .await?)
-}
-
-pub async fn user_by_session(
-    db: &impl ConnectionTrait,
-    token: &str,
-) -> Result<Option<user::Model>, ApiError> {
-    let Some(session) = session::Entity::find()
-        .filter(session::Column::TokenDigest.eq(token_digest(token)))
-        .filter(session::Column::ExpiresAt.gt(now()))
+    credential: Credential,
+    account_id: Option<i64>,
+) -> Result<Option<AuthUser>, ApiError> {
+    let q = match credential {
+        Credential::AccessToken(token) => {
+            user::Entity::find().filter(user::Column::AccessTokenDigest.eq(token_digest(&token)))
+        }
+        Credential::Session(token) => user::Entity::find().filter(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(session::Column::UserId)
+                    .from(session::Entity)
+                    .and_where(session::Column::TokenDigest.eq(token_digest(&token)))
+                    .and_where(session::Column::ExpiresAt.gt(now()))
+                    .to_owned(),
+            ),
+        ),
+    };
+    let Some(account_id) = account_id else {
+        return Ok(q.one(db).await?.map(AuthUser::new));
+    };
+    let member_of: sea_orm::RelationDef = account_user::Entity::belongs_to(user::Entity)
+        .from(account_user::Column::UserId)
+        .to(user::Column::Id)
+        .into();
+    let membership = member_of.rev().on_condition(move |_, right| {
+        Expr::col((right, account_user::Column::AccountId))
+            .eq(account_id)
+            .into_condition()
+    });
+    Ok(q.join(JoinType::LeftJoin, membership)
+        .select_also(account_user::Entity)
         .one(db)
         .await?
-    else {
-        return Ok(None);
-    };
-    Ok(user::Entity::find_by_id(session.user_id).one(db).await?)
+        .map(|(user, member)| AuthUser {
+            user,
+            membership: Some((account_id, member.map(|m| m.role))),
+        }))
 }
 
 /// The caller's role in an account; 404 when they are not part of it, so account ids leak nothing.
@@ -90,14 +130,17 @@ pub async fn role_in(
     user: &AuthUser,
     account_id: i64,
 ) -> Result<Role, ApiError> {
-    let row = account_user::Entity::find()
-        .filter(account_user::Column::AccountId.eq(account_id))
-        .filter(account_user::Column::UserId.eq(user.user.id))
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Role::parse(&row.role)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {:?}", row.role)))
+    let role = match &user.membership {
+        Some((read_for, role)) if *read_for == account_id => role.clone(),
+        _ => account_user::Entity::find()
+            .filter(account_user::Column::AccountId.eq(account_id))
+            .filter(account_user::Column::UserId.eq(user.user.id))
+            .one(db)
+            .await?
+            .map(|m| m.role),
+    }
+    .ok_or(ApiError::NotFound)?;
+    Role::parse(&role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {role:?}")))
 }
 
 /// 403 unless the role is administrator.

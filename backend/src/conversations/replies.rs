@@ -18,7 +18,6 @@ use serde_json::json;
 use shared::conversation::Message;
 use shared::error::FieldErrors;
 use shared::ChannelType;
-use std::collections::HashMap;
 
 /// Instagram accepts texts up to 1000 characters.
 pub const INSTAGRAM_MAX_TEXT: usize = 1000;
@@ -80,16 +79,15 @@ async fn delivery_for(
     instagram_delivery(now(), conv.last_incoming_at, human_agent).ok_or_else(window_closed)
 }
 
-async fn dto(
-    state: &AppState,
-    conv: &conversation::Model,
-    msg: message::Model,
-) -> Result<Message, ApiError> {
-    let ids = HashMap::from([(conv.id, conv.display_id)]);
-    views::messages_to_dtos(&state.db, &state.settings.frontend_url, &ids, vec![msg])
-        .await?
-        .pop()
-        .ok_or(ApiError::NotFound)
+async fn dto(state: &AppState, msg: message::Model) -> Result<Message, ApiError> {
+    views::load_messages(
+        &state.db,
+        &state.settings.frontend_url,
+        views::MessagesOf::Ids(&[msg.id]),
+    )
+    .await?
+    .pop()
+    .ok_or(ApiError::NotFound)
 }
 
 pub async fn create(
@@ -181,7 +179,7 @@ pub async fn create(
     txn.commit().await?;
     state.wakeup.notify();
     crate::events::conversation_changed(state, conv.id, "message.created").await;
-    dto(state, &conv, msg).await
+    dto(state, msg).await
 }
 
 /// Sends a failed reply again (the window is judged again, now).
@@ -228,7 +226,7 @@ pub async fn retry(
     txn.commit().await?;
     state.wakeup.notify();
     crate::events::conversation_changed(state, conv.id, "message.updated").await;
-    dto(state, &conv, msg).await
+    dto(state, msg).await
 }
 
 #[cfg(test)]

@@ -2,16 +2,16 @@
 //! thread, and the few changes an agent makes by hand (status, assignee, read marker).
 
 use crate::accounts;
-use crate::db::now;
+use crate::db::{now, Sql};
 use crate::entities::{
-    account_user, attachment, contact, contact_inbox, conversation, inbox, message, user,
+    account_user, attachment, contact, contact_inbox, conversation, inbox, inbox_member, message,
 };
 use crate::error::ApiError;
 use crate::inboxes;
-use sea_orm::sea_query::{Expr, JoinType};
+use sea_orm::sea_query::JoinType;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 use shared::conversation::{
@@ -66,30 +66,44 @@ pub struct Viewer {
     pub role: Role,
 }
 
-/// One conversation by its per-account number, if the caller may see its inbox; 404 otherwise.
+/// One conversation by its per-account number, if the caller may see its inbox; 404 otherwise. One statement.
 pub async fn find_visible(
     db: &impl ConnectionTrait,
     viewer: Viewer,
     display_id: i64,
 ) -> Result<(conversation::Model, inbox::Model), ApiError> {
-    let conv = conversation::Entity::find()
+    let mut q = conversation::Entity::find()
         .filter(conversation::Column::AccountId.eq(viewer.account_id))
         .filter(conversation::Column::DisplayId.eq(display_id))
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let inbox = inboxes::find_visible(
-        db,
-        viewer.account_id,
-        conv.inbox_id,
-        viewer.user_id,
-        viewer.role,
-    )
-    .await?;
-    Ok((conv, inbox))
+        .join(JoinType::InnerJoin, conversation_inbox())
+        .filter(inbox::Column::AccountId.eq(viewer.account_id));
+    if viewer.role == Role::Agent {
+        q = q.filter(inbox::Column::Id.in_subquery(member_inboxes(viewer.user_id)));
+    }
+    match q.select_also(inbox::Entity).one(db).await? {
+        Some((conv, Some(inbox))) => Ok((conv, inbox)),
+        _ => Err(ApiError::NotFound),
+    }
 }
 
-/// `GET …/conversations`: one page plus the open-conversation counts of the three tabs.
+fn conversation_inbox() -> sea_orm::RelationDef {
+    conversation::Entity::belongs_to(inbox::Entity)
+        .from(conversation::Column::InboxId)
+        .to(inbox::Column::Id)
+        .into()
+}
+
+/// The ids of the inboxes an agent is a member of.
+fn member_inboxes(user_id: i64) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(inbox_member::Column::InboxId)
+        .from(inbox_member::Entity)
+        .and_where(inbox_member::Column::UserId.eq(user_id))
+        .to_owned()
+}
+
+/// `GET …/conversations`: one page plus the open-conversation counts of the three tabs. Two statements (three
+/// when a last message has attachments) whatever the page holds: a list is the dashboard's most frequent read.
 pub async fn list(
     db: &impl ConnectionTrait,
     frontend_url: &str,
@@ -97,131 +111,174 @@ pub async fn list(
     viewer: Viewer,
     filters: &ConversationFilters,
 ) -> Result<ConversationList, ApiError> {
-    let visible = inboxes::visible(db, viewer.account_id, viewer.user_id, viewer.role).await?;
-    let inbox_ids: Vec<i64> = visible
-        .iter()
-        .map(|i| i.id)
-        .filter(|id| filters.inbox_id.is_none_or(|wanted| wanted == *id))
-        .collect();
-    let scope = || {
-        conversation::Entity::find()
-            .filter(conversation::Column::AccountId.eq(viewer.account_id))
-            .filter(conversation::Column::InboxId.is_in(inbox_ids.clone()))
+    // Conversations of the account in the inboxes the caller sees (and the one asked for).
+    let scope = |q: &mut Sql| {
+        q.push(" WHERE c.account_id = ").bind(viewer.account_id);
+        if viewer.role == Role::Agent {
+            q.push(" AND c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE user_id = ")
+                .bind(viewer.user_id)
+                .push(")");
+        }
+        if let Some(inbox_id) = filters.inbox_id {
+            q.push(" AND c.inbox_id = ").bind(inbox_id);
+        }
     };
-    // The three tab counts in one pass over the open conversations. `user_id` is our own integer, not input.
-    let (mine, unassigned, all): (i64, i64, i64) = scope()
-        .select_only()
-        .column_as(
-            Expr::cust(format!(
-                "COALESCE(SUM(CASE WHEN assignee_id = {} THEN 1 ELSE 0 END), 0)",
-                viewer.user_id
-            )),
-            "mine",
-        )
-        .column_as(
-            Expr::cust("COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0)"),
-            "unassigned",
-        )
-        .column_as(Expr::cust("COUNT(*)"), "all_open")
-        .filter(conversation::Column::Status.eq(ConversationStatus::Open.as_str()))
-        .into_tuple()
-        .one(db)
-        .await?
-        .unwrap_or_default();
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    let meta = ConversationCounts {
-        mine_count: count(mine),
-        unassigned_count: count(unassigned),
-        all_count: count(all),
-    };
-
-    let mut q = scope();
+    // The three tab counts in one pass over the open conversations, each a scalar subquery, so that the page and
+    // its counts are one statement; the outer join keeps the counts when the page is empty.
+    let mut q = Sql::new("SELECT k.mine, k.unassigned, k.all_open, p.* FROM (SELECT ");
+    q.push("COALESCE(SUM(CASE WHEN c.assignee_id = ")
+        .bind(viewer.user_id)
+        .push(
+            " THEN 1 ELSE 0 END), 0) AS mine, \
+             COALESCE(SUM(CASE WHEN c.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned, \
+             COUNT(*) AS all_open FROM conversations c",
+        );
+    scope(&mut q);
+    q.push(" AND c.status = ")
+        .bind(ConversationStatus::Open.as_str())
+        .push(") k LEFT JOIN (");
+    q.push(CONVERSATION_COLUMNS);
+    scope(&mut q);
     if let Some(status) = filters.status.unwrap_or_default().status() {
-        q = q.filter(conversation::Column::Status.eq(status.as_str()));
+        q.push(" AND c.status = ").bind(status.as_str());
     }
-    q = match filters.assignee_type.unwrap_or_default() {
-        AssigneeType::Me => q.filter(conversation::Column::AssigneeId.eq(viewer.user_id)),
-        AssigneeType::Unassigned => q.filter(conversation::Column::AssigneeId.is_null()),
-        AssigneeType::All => q,
-    };
+    match filters.assignee_type.unwrap_or_default() {
+        AssigneeType::Me => {
+            q.push(" AND c.assignee_id = ").bind(viewer.user_id);
+        }
+        AssigneeType::Unassigned => {
+            q.push(" AND c.assignee_id IS NULL");
+        }
+        AssigneeType::All => {}
+    }
     let page = filters.page.unwrap_or(1).max(1);
-    let rows = q
-        .order_by_desc(conversation::Column::LastActivityAt)
-        .order_by_desc(conversation::Column::Id)
-        .offset((page - 1).saturating_mul(CONVERSATIONS_PER_PAGE))
-        .limit(CONVERSATIONS_PER_PAGE)
-        .all(db)
-        .await?;
+    q.push(" ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ")
+        .bind(CONVERSATIONS_PER_PAGE as i64)
+        .push(" OFFSET ")
+        .bind(((page - 1).saturating_mul(CONVERSATIONS_PER_PAGE)).min(i64::MAX as u64) as i64)
+        .push(") p ON 1 = 1 ORDER BY p.last_activity_at DESC, p.id DESC");
+    let results = q.query_all(db).await?;
+    let first = results
+        .first()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the counts row is missing")))?;
+    let count = |col: &str| -> Result<u64, ApiError> {
+        Ok(u64::try_from(first.try_get::<i64>("", col)?).unwrap_or(0))
+    };
+    let meta = ConversationCounts {
+        mine_count: count("mine")?,
+        unassigned_count: count("unassigned")?,
+        all_count: count("all_open")?,
+    };
+    let mut rows = Vec::with_capacity(results.len());
+    for r in &results {
+        // The outer join's lone row when the page is empty.
+        if r.try_get::<Option<i64>>("", "id")?.is_some() {
+            rows.push(ConversationRow::from_query_result(r, "")?);
+        }
+    }
     Ok(ConversationList {
         data: ConversationPage {
             meta,
-            payload: to_dtos(db, frontend_url, policy, &visible, rows).await?,
+            payload: rows_to_dtos(db, frontend_url, policy, rows).await?,
         },
     })
 }
 
-/// Conversation JSON for a page of conversations; `inboxes` must hold every conversation's inbox.
-pub async fn to_dtos(
+/// What a conversation's JSON needs besides its last message, in one row: its inbox's channel, its contact,
+/// its assignee (while still an agent of the account), its unread count and the id of its last message.
+const CONVERSATION_COLUMNS: &str =
+    "SELECT c.id, c.display_id, c.account_id, c.inbox_id, c.contact_id, \
+    c.status, c.assignee_id, c.last_activity_at, c.last_incoming_at, c.agent_last_seen_at, \
+    c.additional_attributes, c.created_at, i.channel_type, \
+    ct.name AS contact_name, ct.thumbnail AS contact_thumbnail, \
+    u.name AS assignee_name, u.email AS assignee_email, au.role AS assignee_role, \
+    (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.message_type = 0 \
+       AND m.created_at > COALESCE(CASE WHEN c.assignee_id IS NULL THEN c.agent_last_seen_at \
+       ELSE c.assignee_last_seen_at END, -1)) AS unread_count, \
+    (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id) AS last_message_id \
+    FROM conversations c \
+    JOIN inboxes i ON i.id = c.inbox_id \
+    LEFT JOIN contacts ct ON ct.id = c.contact_id \
+    LEFT JOIN account_users au ON au.account_id = c.account_id AND au.user_id = c.assignee_id \
+    LEFT JOIN users u ON u.id = au.user_id";
+
+// `message_type = 0` above is an incoming message.
+const _: () = assert!(MESSAGE_INCOMING == 0);
+
+#[derive(Debug, FromQueryResult)]
+struct ConversationRow {
+    id: i64,
+    display_id: i64,
+    account_id: i64,
+    inbox_id: i64,
+    contact_id: i64,
+    status: String,
+    assignee_id: Option<i64>,
+    last_activity_at: i64,
+    last_incoming_at: Option<i64>,
+    agent_last_seen_at: Option<i64>,
+    additional_attributes: String,
+    created_at: i64,
+    channel_type: String,
+    contact_name: Option<String>,
+    contact_thumbnail: Option<String>,
+    assignee_name: Option<String>,
+    assignee_email: Option<String>,
+    assignee_role: Option<String>,
+    unread_count: i64,
+    last_message_id: Option<i64>,
+}
+
+/// Conversation JSON for rows of `CONVERSATION_COLUMNS`, with their last messages loaded in one statement.
+async fn rows_to_dtos(
     db: &impl ConnectionTrait,
     frontend_url: &str,
     policy: ReplyPolicy,
-    inboxes: &[inbox::Model],
-    rows: Vec<conversation::Model>,
+    rows: Vec<ConversationRow>,
 ) -> Result<Vec<Conversation>, ApiError> {
-    let Some(account_id) = rows.first().map(|c| c.account_id) else {
-        return Ok(Vec::new());
-    };
-    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let contacts = contact::Entity::find()
-        .filter(contact::Column::Id.is_in(rows.iter().map(|c| c.contact_id).collect::<Vec<_>>()))
-        .all(db)
-        .await?;
-    let assignee_ids: Vec<i64> = rows.iter().filter_map(|c| c.assignee_id).collect();
-    let assignees = if assignee_ids.is_empty() {
-        Vec::new()
-    } else {
-        accounts::agents(db, account_id, Some(assignee_ids)).await?
-    };
-    let unread = unread_counts(db, &ids).await?;
-    let last_ids = message::Entity::find()
-        .select_only()
-        .column_as(message::Column::Id.max(), "last_id")
-        .filter(message::Column::ConversationId.is_in(ids))
-        .group_by(message::Column::ConversationId)
-        .into_query();
-    let display_ids: HashMap<i64, i64> = rows.iter().map(|c| (c.id, c.display_id)).collect();
-    let last_messages = message::Entity::find()
-        .filter(message::Column::Id.in_subquery(last_ids))
-        .all(db)
-        .await?;
-    let mut last_messages = messages_to_dtos(db, frontend_url, &display_ids, last_messages).await?;
-
+    let last_ids: Vec<i64> = rows.iter().filter_map(|c| c.last_message_id).collect();
+    let mut last_messages: HashMap<i64, Message> =
+        load_messages(db, frontend_url, MessagesOf::Ids(&last_ids))
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
     rows.into_iter()
         .map(|c| {
-            let channel = inboxes
-                .iter()
-                .find(|i| i.id == c.inbox_id)
-                .map(|i| i.channel_type.clone())
-                .ok_or_else(|| {
-                    ApiError::Internal(anyhow::anyhow!("inbox {} not loaded", c.inbox_id))
-                })?;
-            let contact = contacts.iter().find(|p| p.id == c.contact_id);
-            let (can_reply, reply_window_ends_at) =
-                reply_window(&ChannelType::parse(&channel), c.last_incoming_at, policy);
-            let messages = match last_messages
-                .iter()
-                .position(|m| m.conversation_id == c.display_id)
-            {
-                Some(at) => vec![last_messages.swap_remove(at)],
-                None => Vec::new(),
+            let (can_reply, reply_window_ends_at) = reply_window(
+                &ChannelType::parse(&c.channel_type),
+                c.last_incoming_at,
+                policy,
+            );
+            let status = ConversationStatus::parse(&c.status).ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!(
+                    "conversation {} has unknown status {:?}",
+                    c.id,
+                    c.status
+                ))
+            })?;
+            let assignee = match (c.assignee_id, c.assignee_name, c.assignee_email) {
+                (Some(id), Some(name), Some(email)) => c
+                    .assignee_role
+                    .as_deref()
+                    .and_then(Role::parse)
+                    .map(|role| Agent {
+                        id,
+                        account_id: c.account_id,
+                        name,
+                        email,
+                        role,
+                        availability_status: "offline".to_owned(),
+                    }),
+                _ => None,
             };
             Ok(Conversation {
                 id: c.display_id,
                 account_id: c.account_id,
                 inbox_id: c.inbox_id,
-                status: status_of(&c)?,
+                status,
                 assignee_id: c.assignee_id,
-                unread_count: unread.get(&c.id).copied().unwrap_or(0),
+                unread_count: u64::try_from(c.unread_count).unwrap_or(0),
                 agent_last_seen_at: c.agent_last_seen_at,
                 timestamp: c.last_activity_at,
                 can_reply,
@@ -230,73 +287,42 @@ pub async fn to_dtos(
                 meta: ConversationMeta {
                     sender: ConversationSender {
                         id: c.contact_id,
-                        name: contact.map(|p| p.name.clone()).unwrap_or_default(),
-                        thumbnail: contact
-                            .and_then(|p| p.thumbnail.clone())
-                            .unwrap_or_default(),
-                        channel,
+                        name: c.contact_name.unwrap_or_default(),
+                        thumbnail: c.contact_thumbnail.unwrap_or_default(),
+                        channel: c.channel_type,
                     },
-                    assignee: c
-                        .assignee_id
-                        .and_then(|id| assignees.iter().find(|a| a.id == id).cloned()),
+                    assignee,
                 },
-                messages,
+                messages: c
+                    .last_message_id
+                    .and_then(|id| last_messages.remove(&id))
+                    .into_iter()
+                    .collect(),
                 created_at: c.created_at,
             })
         })
         .collect()
 }
 
+/// One conversation's JSON (its visibility already checked by the caller).
 pub async fn to_dto(
     db: &impl ConnectionTrait,
     frontend_url: &str,
     policy: ReplyPolicy,
-    inbox: &inbox::Model,
-    conv: conversation::Model,
+    conv: &conversation::Model,
 ) -> Result<Conversation, ApiError> {
-    to_dtos(
-        db,
-        frontend_url,
-        policy,
-        std::slice::from_ref(inbox),
-        vec![conv],
-    )
-    .await?
-    .pop()
-    .ok_or(ApiError::NotFound)
-}
-
-/// Incoming messages newer than the reader's marker: the assignee's, or any agent's while unassigned.
-async fn unread_counts(
-    db: &impl ConnectionTrait,
-    conversation_ids: &[i64],
-) -> Result<HashMap<i64, u64>, ApiError> {
-    let rows: Vec<(i64, i64)> = message::Entity::find()
-        .select_only()
-        .column(message::Column::ConversationId)
-        .column_as(message::Column::Id.count(), "unread")
-        .join(JoinType::InnerJoin, message_conversation())
-        .filter(message::Column::ConversationId.is_in(conversation_ids.to_vec()))
-        .filter(message::Column::MessageType.eq(MESSAGE_INCOMING))
-        .filter(Expr::cust(
-            "messages.created_at > COALESCE(CASE WHEN conversations.assignee_id IS NULL \
-             THEN conversations.agent_last_seen_at ELSE conversations.assignee_last_seen_at END, -1)",
-        ))
-        .group_by(message::Column::ConversationId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
-        .collect())
-}
-
-fn message_conversation() -> sea_orm::RelationDef {
-    message::Entity::belongs_to(conversation::Entity)
-        .from(message::Column::ConversationId)
-        .to(conversation::Column::Id)
-        .into()
+    let mut q = Sql::new(CONVERSATION_COLUMNS);
+    q.push(" WHERE c.id = ").bind(conv.id);
+    let rows = q
+        .query_all(db)
+        .await?
+        .iter()
+        .map(|r| ConversationRow::from_query_result(r, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    rows_to_dtos(db, frontend_url, policy, rows)
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)
 }
 
 pub fn status_of(c: &conversation::Model) -> Result<ConversationStatus, ApiError> {
@@ -324,21 +350,10 @@ pub async fn messages(
     conv: &conversation::Model,
     before: Option<i64>,
 ) -> Result<MessageList, ApiError> {
-    let mut q = message::Entity::find().filter(message::Column::ConversationId.eq(conv.id));
-    if let Some(before) = before {
-        q = q.filter(message::Column::Id.lt(before));
-    }
-    let mut rows = q
-        .order_by_desc(message::Column::Id)
-        .limit(MESSAGES_PER_PAGE)
-        .all(db)
-        .await?;
-    rows.reverse();
     let contact = contact::Entity::find_by_id(conv.contact_id)
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let display_ids = HashMap::from([(conv.id, conv.display_id)]);
     Ok(MessageList {
         meta: MessageListMeta {
             contact: ContactSummary {
@@ -347,95 +362,139 @@ pub async fn messages(
                 thumbnail: contact.thumbnail.unwrap_or_default(),
             },
         },
-        payload: messages_to_dtos(db, frontend_url, &display_ids, rows).await?,
+        payload: load_messages(
+            db,
+            frontend_url,
+            MessagesOf::Thread {
+                conversation_id: conv.id,
+                before,
+            },
+        )
+        .await?,
     })
 }
 
-/// Message JSON, loading attachments and senders once for the whole batch. `display_ids` maps each
-/// conversation's row id to its per-account number.
-pub async fn messages_to_dtos(
+/// Which messages `load_messages` reads.
+pub enum MessagesOf<'a> {
+    Ids(&'a [i64]),
+    /// The page of a thread before a message id (or the newest), oldest first.
+    Thread {
+        conversation_id: i64,
+        before: Option<i64>,
+    },
+}
+
+/// Message JSON with senders, in one statement, plus one for attachments when any message has some.
+pub async fn load_messages(
     db: &impl ConnectionTrait,
     frontend_url: &str,
-    display_ids: &HashMap<i64, i64>,
-    rows: Vec<message::Model>,
+    which: MessagesOf<'_>,
 ) -> Result<Vec<Message>, ApiError> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let attachments = attachment::Entity::find()
-        .filter(attachment::Column::MessageId.is_in(rows.iter().map(|m| m.id).collect::<Vec<_>>()))
-        .order_by_asc(attachment::Column::Id)
-        .all(db)
-        .await?;
-    let sender_ids = |kind: &str| -> Vec<i64> {
-        rows.iter()
-            .filter(|m| m.sender_type.as_deref() == Some(kind))
-            .filter_map(|m| m.sender_id)
-            .collect()
+    let mut q = Sql::new(
+        "SELECT m.*, c.display_id AS conversation_display_id, \
+           sc.id AS contact_sender_id, sc.name AS contact_sender_name, \
+           sc.thumbnail AS contact_sender_thumbnail, \
+           su.id AS user_sender_id, su.name AS user_sender_name, \
+           CASE WHEN EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id) THEN 1 ELSE 0 END \
+             AS has_attachments \
+         FROM messages m \
+         JOIN conversations c ON c.id = m.conversation_id \
+         LEFT JOIN contacts sc ON m.sender_type = 'Contact' AND sc.id = m.sender_id \
+         LEFT JOIN users su ON m.sender_type = 'User' AND su.id = m.sender_id",
+    );
+    let newest_first = match which {
+        MessagesOf::Ids([]) => return Ok(Vec::new()),
+        MessagesOf::Ids(ids) => {
+            q.push(" WHERE m.id IN ")
+                .bind_list(ids.iter().copied())
+                .push(" ORDER BY m.id");
+            false
+        }
+        MessagesOf::Thread {
+            conversation_id,
+            before,
+        } => {
+            q.push(" WHERE m.conversation_id = ").bind(conversation_id);
+            if let Some(before) = before {
+                q.push(" AND m.id < ").bind(before);
+            }
+            q.push(" ORDER BY m.id DESC LIMIT ")
+                .bind(MESSAGES_PER_PAGE as i64);
+            true
+        }
     };
-    let (contact_ids, user_ids) = (sender_ids(SENDER_CONTACT), sender_ids(SENDER_USER));
-    let contacts = if contact_ids.is_empty() {
-        Vec::new()
-    } else {
-        contact::Entity::find()
-            .filter(contact::Column::Id.is_in(contact_ids))
-            .all(db)
-            .await?
-    };
-    let users = if user_ids.is_empty() {
-        Vec::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(user_ids))
-            .all(db)
-            .await?
-    };
-    Ok(rows
-        .into_iter()
-        .map(|m| {
-            let sender = match (m.sender_type.as_deref(), m.sender_id) {
-                (Some(SENDER_CONTACT), Some(id)) => {
-                    contacts.iter().find(|c| c.id == id).map(|c| MessageSender {
+    let mut rows = Vec::new();
+    let mut with_files = Vec::new();
+    for r in q.query_all(db).await? {
+        let m = message::Model::from_query_result(&r, "")?;
+        if r.try_get::<i32>("", "has_attachments")? != 0 {
+            with_files.push(m.id);
+        }
+        let sender = match (m.sender_type.as_deref(), m.sender_id) {
+            (Some(SENDER_CONTACT), Some(id)) => r
+                .try_get::<Option<i64>>("", "contact_sender_id")?
+                .map(|_| -> Result<MessageSender, DbErr> {
+                    Ok(MessageSender {
                         id,
-                        name: c.name.clone(),
-                        thumbnail: c.thumbnail.clone().unwrap_or_default(),
+                        name: r.try_get("", "contact_sender_name")?,
+                        thumbnail: r
+                            .try_get::<Option<String>>("", "contact_sender_thumbnail")?
+                            .unwrap_or_default(),
                         kind: "contact".to_owned(),
                     })
-                }
-                (Some(SENDER_USER), Some(id)) => {
-                    users.iter().find(|u| u.id == id).map(|u| MessageSender {
+                })
+                .transpose()?,
+            (Some(SENDER_USER), Some(id)) => r
+                .try_get::<Option<i64>>("", "user_sender_id")?
+                .map(|_| -> Result<MessageSender, DbErr> {
+                    Ok(MessageSender {
                         id,
-                        name: u.name.clone(),
+                        name: r.try_get("", "user_sender_name")?,
                         thumbnail: String::new(),
                         kind: "user".to_owned(),
                     })
-                }
-                _ => None,
-            };
-            Message {
-                id: m.id,
-                content: m.content,
-                account_id: m.account_id,
-                inbox_id: m.inbox_id,
-                conversation_id: display_ids.get(&m.conversation_id).copied().unwrap_or(0),
-                message_type: m.message_type,
-                created_at: m.created_at,
-                private: m.private,
-                status: m.status,
-                source_id: m.source_id,
-                content_type: m.content_type,
-                content_attributes: object(&m.content_attributes),
-                sender_type: m.sender_type,
-                sender_id: m.sender_id,
-                sender,
-                attachments: attachments
-                    .iter()
-                    .filter(|a| a.message_id == m.id)
-                    .map(|a| attachment_dto(frontend_url, a))
-                    .collect(),
-            }
-        })
-        .collect())
+                })
+                .transpose()?,
+            _ => None,
+        };
+        let display_id: i64 = r.try_get("", "conversation_display_id")?;
+        rows.push(Message {
+            id: m.id,
+            content: m.content,
+            account_id: m.account_id,
+            inbox_id: m.inbox_id,
+            conversation_id: display_id,
+            message_type: m.message_type,
+            created_at: m.created_at,
+            private: m.private,
+            status: m.status,
+            source_id: m.source_id,
+            content_type: m.content_type,
+            content_attributes: object(&m.content_attributes),
+            sender_type: m.sender_type,
+            sender_id: m.sender_id,
+            sender,
+            attachments: Vec::new(),
+        });
+    }
+    if newest_first {
+        rows.reverse();
+    }
+    if !with_files.is_empty() {
+        let attachments = attachment::Entity::find()
+            .filter(attachment::Column::MessageId.is_in(with_files))
+            .order_by_asc(attachment::Column::Id)
+            .all(db)
+            .await?;
+        for m in &mut rows {
+            m.attachments = attachments
+                .iter()
+                .filter(|a| a.message_id == m.id)
+                .map(|a| attachment_dto(frontend_url, a))
+                .collect();
+        }
+    }
+    Ok(rows)
 }
 
 const SENDER_CONTACT: &str = "Contact";

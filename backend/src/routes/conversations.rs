@@ -66,16 +66,9 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let (account_id, display_id) = path.into_inner();
     let viewer = viewer(&state, &auth, account_id).await?;
-    let (conv, inbox) = views::find_visible(&state.db, viewer, display_id).await?;
+    let (conv, _) = views::find_visible(&state.db, viewer, display_id).await?;
     let policy = reply_policy(&state).await?;
-    let dto = views::to_dto(
-        &state.db,
-        &state.settings.frontend_url,
-        policy,
-        &inbox,
-        conv,
-    )
-    .await?;
+    let dto = views::to_dto(&state.db, &state.settings.frontend_url, policy, &conv).await?;
     Ok(HttpResponse::Ok().json(dto))
 }
 

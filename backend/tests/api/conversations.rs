@@ -267,6 +267,8 @@ async fn the_list_shows_open_conversations_newest_first_with_the_tab_counts() {
     assert_eq!(c["messages"][0]["content"], "hi, how can we help?");
     assert_eq!(c["messages"][0]["message_type"], 1);
     assert_eq!(c["messages"][0]["conversation_id"], 2);
+    assert_eq!(c["messages"][0]["sender"]["id"], admin.user_id);
+    assert_eq!(c["messages"][0]["sender"]["type"], "user");
     let c = conversation_in(&open, 1);
     assert_eq!(c["assignee_id"], admin.user_id);
     assert_eq!(c["meta"]["assignee"]["email"], "ada@example.com");
@@ -314,6 +316,8 @@ async fn the_list_pages_25_at_a_time() {
     assert_eq!(ids(&second), (1..=5).rev().collect::<Vec<_>>());
     assert_eq!(ids(&third), Vec::<i64>::new());
     assert_eq!(counts(&second), (0, 30, 30));
+    // A page past the end still carries the tab counts.
+    assert_eq!(counts(&third), (0, 30, 30));
 }
 
 #[tokio::test]
