@@ -89,7 +89,16 @@ pub async fn serve(req: HttpRequest, spa: web::Data<Spa>) -> actix_web::Result<H
         let path = spa.dir.join(tail);
         if path.is_file() && tail != "index.html" {
             let file = NamedFile::open_async(&path).await?;
-            return Ok(file.into_response(&req));
+            let mut response = file.into_response(&req);
+            // Trunk names the wasm and CSS by their content; the message files keep their names across
+            // releases, so the browser must ask again (a 304 when unchanged) before using a cached copy.
+            if tail.starts_with("i18n/") {
+                response.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    header::HeaderValue::from_static("no-cache"),
+                );
+            }
+            return Ok(response);
         }
     }
     Ok(spa.index_response().await)

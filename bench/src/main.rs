@@ -98,8 +98,8 @@ impl Config {
             db_commits: env_usize("BENCH_DB_COMMITS", 5_000),
             db_selects: env_usize("BENCH_DB_SELECTS", 10_000),
             ingest_single: env_usize("BENCH_INGEST_SINGLE", 3_000),
-            events: env_usize("BENCH_EVENTS", 5_000),
-            contacts: env_usize("BENCH_CONTACTS", 250).max(1),
+            events: env_usize("BENCH_EVENTS", 20_000),
+            contacts: env_usize("BENCH_CONTACTS", 1_000).max(1),
             reads: env_usize("BENCH_READS", 3_000),
             phase_cap: Duration::from_secs(env_usize("BENCH_PHASE_SECS", 60) as u64),
             processing_cap: Duration::from_secs(env_usize("BENCH_PROCESSING_SECS", 240) as u64),
@@ -347,7 +347,14 @@ async fn create_db(kind: &str, root: &Path) -> anyhow::Result<BenchDb> {
     }
 }
 
+/// `BENCH_KEEP_DB=1` keeps the PostgreSQL databases (named on stderr), to look at query plans afterwards.
 async fn drop_db(db: &BenchDb) {
+    if std::env::var("BENCH_KEEP_DB").is_ok_and(|v| v == "1") {
+        if let Some(name) = &db.pg_name {
+            eprintln!("kept PostgreSQL database {name}");
+        }
+        return;
+    }
     if let Some(name) = &db.pg_name {
         if let Ok(admin) = Database::connect(PG_ADMIN_URL).await {
             let _ = admin
@@ -895,8 +902,9 @@ async fn run() -> anyhow::Result<()> {
         );
         t += &match &render {
             Some(r) => format!(
-                "SPA inbox list ({} inboxes) rendered after navigation: {:.0} ms cold cache, {:.0} ms median warm\n",
-                spa_render::INBOXES, r.cold_ms, r.warm_median_ms
+                "SPA inbox list ({} inboxes) rendered after navigation: {:.0} ms cold cache, {:.0} ms median warm\n  \
+                 cold: {}\n  warm: {}\n",
+                spa_render::INBOXES, r.cold_ms, r.warm_median_ms, r.cold_steps, r.warm_steps
             ),
             None => "SPA render time: not measured (see the message above)\n".to_owned(),
         };

@@ -19,7 +19,20 @@ pub struct RenderTimes {
     pub cold_ms: f64,
     /// Median of the later navigations (cached assets, as an agent reopening the dashboard).
     pub warm_median_ms: f64,
+    /// Where the time of the cold and the median warm navigation went.
+    pub cold_steps: String,
+    pub warm_steps: String,
 }
+
+/// When the requests on the way to the list started and ended (ms since navigation), from the page's
+/// resource timings: what the render waits for, in order.
+const STEPS_JS: &str = "const r = performance.getEntriesByType('resource'); \
+    const step = (label, re) => { const e = r.find(x => re.test(x.name)); \
+      return e ? `${label} ${Math.round(e.startTime)}–${Math.round(e.responseEnd)}` : `${label} –`; }; \
+    const nav = performance.getEntriesByType('navigation')[0]; \
+    return [`html 0–${Math.round(nav.responseEnd)}`, step('js', /\\.js$/), step('wasm', /_bg\\.wasm$/), \
+      step('messages', /main\\.ftl$/), step('profile', /\\/profile$/), step('inboxes', /\\/inboxes$/), \
+      step('icon', /\\.svg$/)].join(', ');";
 
 pub async fn measure(cfg: &Config) -> anyhow::Result<RenderTimes> {
     let bdb = create_db("sqlite", &cfg.root).await?;
@@ -83,15 +96,18 @@ async fn measure_on(cfg: &Config, url: &str, dir: &std::path::Path) -> anyhow::R
             .await?;
         ensure!(status == json!(200), "sign-in from the page answered {status}");
         let page = format!("{base}/app/accounts/{account}/settings/inboxes");
-        let cold_ms = navigate_and_time(&browser, &page).await?;
+        let (cold_ms, cold_steps) = navigate_and_time(&browser, &page).await?;
         let mut warm = Vec::new();
         for _ in 0..WARM_RUNS {
             warm.push(navigate_and_time(&browser, &page).await?);
         }
-        warm.sort_by(f64::total_cmp);
+        warm.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (warm_median_ms, warm_steps) = warm.swap_remove(warm.len() / 2);
         anyhow::Ok(RenderTimes {
             cold_ms,
-            warm_median_ms: warm[warm.len() / 2],
+            warm_median_ms,
+            cold_steps,
+            warm_steps,
         })
     }
     .await;
@@ -101,8 +117,8 @@ async fn measure_on(cfg: &Config, url: &str, dir: &std::path::Path) -> anyhow::R
 }
 
 /// Navigates and polls the DOM until every inbox row is there; returns the page's clock at that moment, an
-/// upper bound by at most one poll (a few milliseconds).
-async fn navigate_and_time(browser: &Client, page: &str) -> anyhow::Result<f64> {
+/// upper bound by at most one poll (a few milliseconds), and the steps on the way.
+async fn navigate_and_time(browser: &Client, page: &str) -> anyhow::Result<(f64, String)> {
     browser.goto(page).await?;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -114,7 +130,10 @@ async fn navigate_and_time(browser: &Client, page: &str) -> anyhow::Result<f64> 
             .await?;
         let rows = v[0].as_u64().unwrap_or(0) as usize;
         if rows >= INBOXES {
-            return v[1].as_f64().context("performance.now()");
+            let at = v[1].as_f64().context("performance.now()")?;
+            let steps = browser.execute(STEPS_JS, vec![]).await?;
+            let steps = steps.as_str().unwrap_or_default().to_owned();
+            return Ok((at, steps));
         }
         ensure!(
             Instant::now() < deadline,

@@ -9,7 +9,6 @@ use gloo_net::http::Request;
 use leptos::prelude::*;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
-use web_sys::RequestCache;
 
 pub const STORAGE_KEY: &str = "switchboard.locale";
 
@@ -94,15 +93,12 @@ fn is_loaded(locale: Locale) -> bool {
     BUNDLES.with(|bundles| bundles.borrow().contains_key(&locale))
 }
 
-/// `GET /app/i18n/<tag>/main.ftl`. The file name carries no content hash, so the browser revalidates it
-/// (`no-cache`, answered by a 304 when unchanged) rather than pairing a new wasm with stale messages.
+/// `GET /app/i18n/<tag>/main.ftl`. The file name carries no content hash, so the server marks it `no-cache`: the
+/// browser revalidates it (a 304 when unchanged) rather than pairing a new wasm with stale messages. The request
+/// is a plain one so that it takes over the English file `index.html` preloads while the wasm downloads.
 async fn fetch_source(locale: Locale) -> Result<String, String> {
     let url = format!("{BUNDLE_BASE}/{}/main.ftl", locale.tag());
-    let response = Request::get(&url)
-        .cache(RequestCache::NoCache)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let response = Request::get(&url).send().await.map_err(|e| e.to_string())?;
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
     }

@@ -137,7 +137,10 @@ pub async fn list(
     q.push(" AND c.status = ")
         .bind(ConversationStatus::Open.as_str())
         .push(") k LEFT JOIN (");
-    q.push(CONVERSATION_COLUMNS);
+    // The page is picked from `conversations` alone, then joined: stale statistics (a table that just grew)
+    // can otherwise lead PostgreSQL to join every conversation of the account before sorting.
+    q.push(CONVERSATION_COLUMNS)
+        .push(" FROM (SELECT * FROM conversations c");
     scope(&mut q);
     if let Some(status) = filters.status.unwrap_or_default().status() {
         q.push(" AND c.status = ").bind(status.as_str());
@@ -156,6 +159,8 @@ pub async fn list(
         .bind(CONVERSATIONS_PER_PAGE as i64)
         .push(" OFFSET ")
         .bind(((page - 1).saturating_mul(CONVERSATIONS_PER_PAGE)).min(i64::MAX as u64) as i64)
+        .push(") c")
+        .push(CONVERSATION_JOINS)
         .push(") p ON 1 = 1 ORDER BY p.last_activity_at DESC, p.id DESC");
     let results = q.query_all(db).await?;
     let first = results
@@ -185,7 +190,8 @@ pub async fn list(
 }
 
 /// What a conversation's JSON needs besides its last message, in one row: its inbox's channel, its contact,
-/// its assignee (while still an agent of the account), its unread count and the id of its last message.
+/// its assignee (while still an agent of the account), its unread count and the id of its last message. Followed
+/// by `FROM (<conversations>) c` and `CONVERSATION_JOINS`.
 const CONVERSATION_COLUMNS: &str =
     "SELECT c.id, c.display_id, c.account_id, c.inbox_id, c.contact_id, \
     c.status, c.assignee_id, c.last_activity_at, c.last_incoming_at, c.agent_last_seen_at, \
@@ -195,9 +201,10 @@ const CONVERSATION_COLUMNS: &str =
     (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.message_type = 0 \
        AND m.created_at > COALESCE(CASE WHEN c.assignee_id IS NULL THEN c.agent_last_seen_at \
        ELSE c.assignee_last_seen_at END, -1)) AS unread_count, \
-    (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id) AS last_message_id \
-    FROM conversations c \
-    JOIN inboxes i ON i.id = c.inbox_id \
+    (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id) AS last_message_id";
+
+/// What follows `FROM (…) c`, the conversations of `CONVERSATION_COLUMNS`.
+const CONVERSATION_JOINS: &str = " JOIN inboxes i ON i.id = c.inbox_id \
     LEFT JOIN contacts ct ON ct.id = c.contact_id \
     LEFT JOIN account_users au ON au.account_id = c.account_id AND au.user_id = c.assignee_id \
     LEFT JOIN users u ON u.id = au.user_id";
@@ -312,7 +319,10 @@ pub async fn to_dto(
     conv: &conversation::Model,
 ) -> Result<Conversation, ApiError> {
     let mut q = Sql::new(CONVERSATION_COLUMNS);
-    q.push(" WHERE c.id = ").bind(conv.id);
+    q.push(" FROM (SELECT * FROM conversations c WHERE c.id = ")
+        .bind(conv.id)
+        .push(") c")
+        .push(CONVERSATION_JOINS);
     let rows = q
         .query_all(db)
         .await?

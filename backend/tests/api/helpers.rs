@@ -91,6 +91,12 @@ pub async fn spawn_app_with(extra_env: &[(&str, &str)]) -> TestApp {
         "export default function init() {}",
     )
     .expect("asset");
+    std::fs::create_dir_all(static_dir.path().join("i18n/en")).expect("i18n dir");
+    std::fs::write(
+        static_dir.path().join("i18n/en/main.ftl"),
+        "app-name = Switchboard\n",
+    )
+    .expect("messages");
     let mut env: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), url),
         ("LISTEN_ADDR".into(), "127.0.0.1:0".into()),

@@ -85,6 +85,12 @@ async fn the_spa_shell_is_served_for_client_routes_with_a_hash_based_csp() {
         .send()
         .await
         .unwrap();
+    let messages = app
+        .client
+        .get(format!("{}/app/i18n/en/main.ftl", app.address))
+        .send()
+        .await
+        .unwrap();
     let traversal = app
         .client
         .get(format!("{}/app/..%2F..%2Fetc%2Fpasswd", app.address))
@@ -104,7 +110,12 @@ async fn the_spa_shell_is_served_for_client_routes_with_a_hash_based_csp() {
     assert!(!csp.contains("unsafe-inline"));
     assert!(deep.text().await.unwrap().contains("frontend.js"));
     assert_eq!(asset.status(), 200);
+    // The message files keep their names across releases: always revalidated, unlike hashed assets.
+    assert_eq!(asset.headers().get("cache-control"), None);
     assert!(asset.text().await.unwrap().contains("export default"));
+    assert_eq!(messages.status(), 200);
+    assert_eq!(messages.headers()["cache-control"], "no-cache");
+    assert!(messages.text().await.unwrap().contains("app-name"));
     assert!(!traversal.text().await.unwrap().contains("root:"));
 }
 

@@ -27,12 +27,22 @@ fn fixture(name: &str, cdn: &str) -> String {
 }
 
 pub(crate) async fn app() -> TestApp {
-    spawn_app_with(&[
+    app_with(&[]).await
+}
+
+/// An app configured for Instagram whose jobs run only when a test runs them (`WORKERS=0`).
+async fn app_without_workers() -> TestApp {
+    app_with(&[("WORKERS", "0")]).await
+}
+
+async fn app_with(extra: &[(&str, &str)]) -> TestApp {
+    let mut env = vec![
         ("INSTAGRAM_APP_ID", "123456"),
         ("INSTAGRAM_APP_SECRET", SECRET),
         ("INSTAGRAM_VERIFY_TOKEN", "verify-me"),
-    ])
-    .await
+    ];
+    env.extend_from_slice(extra);
+    spawn_app_with(&env).await
 }
 
 /// An account with a connected Instagram inbox for `BUSINESS`, and the fake Graph answering profiles.
@@ -891,13 +901,7 @@ async fn a_claimed_batch_holds_one_job_per_ordering_key_oldest_first() {
 
 #[tokio::test]
 async fn new_messages_of_several_contacts_are_written_by_one_batch() {
-    let app = spawn_app_with(&[
-        ("INSTAGRAM_APP_ID", "123456"),
-        ("INSTAGRAM_APP_SECRET", SECRET),
-        ("INSTAGRAM_VERIFY_TOKEN", "verify-me"),
-        ("WORKERS", "0"),
-    ])
-    .await;
+    let app = app_without_workers().await;
     connected(&app).await;
     profile_ok(&app).await;
     profiles_named_by_id(&app).await;
@@ -971,13 +975,7 @@ async fn new_messages_of_several_contacts_are_written_by_one_batch() {
 
 #[tokio::test]
 async fn a_batch_that_cannot_be_written_runs_its_jobs_one_by_one() {
-    let app = spawn_app_with(&[
-        ("INSTAGRAM_APP_ID", "123456"),
-        ("INSTAGRAM_APP_SECRET", SECRET),
-        ("INSTAGRAM_VERIFY_TOKEN", "verify-me"),
-        ("WORKERS", "0"),
-    ])
-    .await;
+    let app = app_without_workers().await;
     connected(&app).await;
     profiles_named_by_id(&app).await;
     // Two senders claim the same message id: the batch's transaction breaks on the unique index.
