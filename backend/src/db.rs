@@ -132,6 +132,18 @@ impl Sql {
         self
     }
 
+    pub async fn execute(self, db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+        let backend = db.get_database_backend();
+        Ok(db
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                self.text,
+                self.values,
+            ))
+            .await?
+            .rows_affected())
+    }
+
     pub async fn query_all(
         self,
         db: &impl ConnectionTrait,

@@ -1,15 +1,16 @@
 //! Writing contacts, conversations and messages. Every function takes a connection so callers compose them
 //! inside one transaction.
 
-use crate::db::now;
+use crate::db::{now, Sql};
 use crate::entities::{account, attachment, contact, contact_inbox, conversation, message};
 use crate::error::ApiError;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    QueryTrait, Set,
 };
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub const INCOMING: i16 = 0;
 pub const OUTGOING: i16 = 1;
@@ -135,14 +136,52 @@ pub async fn current_conversation(
     account_id: i64,
     ci: &contact_inbox::Model,
 ) -> Result<conversation::Model, ApiError> {
-    let latest = conversation::Entity::find()
-        .filter(conversation::Column::ContactInboxId.eq(ci.id))
-        .order_by_desc(conversation::Column::Id)
-        .one(db)
-        .await?;
-    if let Some(c) = latest.filter(|c| c.status != STATUS_RESOLVED) {
-        return Ok(c);
+    current_conversations(db, &[(account_id, ci.clone())])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// `current_conversation` of each (account, contact), in order: the latest conversations of all of them by one
+/// query.
+pub async fn current_conversations(
+    db: &impl ConnectionTrait,
+    cis: &[(i64, contact_inbox::Model)],
+) -> Result<Vec<conversation::Model>, ApiError> {
+    let latest_ids = conversation::Entity::find()
+        .select_only()
+        .column_as(conversation::Column::Id.max(), "latest_id")
+        .filter(conversation::Column::ContactInboxId.is_in(cis.iter().map(|(_, ci)| ci.id)))
+        .group_by(conversation::Column::ContactInboxId)
+        .into_query();
+    let mut current: HashMap<i64, conversation::Model> = conversation::Entity::find()
+        .filter(conversation::Column::Id.in_subquery(latest_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|c| c.status != STATUS_RESOLVED)
+        .map(|c| (c.contact_inbox_id, c))
+        .collect();
+    let mut out = Vec::with_capacity(cis.len());
+    for (account_id, ci) in cis {
+        let conv = match current.get(&ci.id) {
+            Some(c) => c.clone(),
+            None => {
+                let c = open_conversation(db, *account_id, ci).await?;
+                current.insert(ci.id, c.clone());
+                c
+            }
+        };
+        out.push(conv);
     }
+    Ok(out)
+}
+
+async fn open_conversation(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    ci: &contact_inbox::Model,
+) -> Result<conversation::Model, ApiError> {
     let display_id = next_display_id(db, account_id).await?;
     Ok(conversation::ActiveModel {
         account_id: Set(account_id),
@@ -196,39 +235,76 @@ pub async fn add_message(
     conv: &conversation::Model,
     m: NewMessage,
 ) -> Result<message::Model, ApiError> {
+    add_messages(db, vec![(conv, m)])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the message was not inserted")))
+}
+
+/// Messages by one multi-row `INSERT`, then the activity of their conversations by one `UPDATE`. The rows come
+/// back in `new`'s order.
+pub async fn add_messages(
+    db: &impl ConnectionTrait,
+    new: Vec<(&conversation::Model, NewMessage)>,
+) -> Result<Vec<message::Model>, ApiError> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
     let now = now();
-    let incoming_at = (m.message_type == INCOMING)
-        .then(|| m.external_created_at.map(|ms| ms / 1000).unwrap_or(now));
-    let row = message::ActiveModel {
-        account_id: Set(conv.account_id),
-        inbox_id: Set(conv.inbox_id),
-        conversation_id: Set(conv.id),
-        message_type: Set(m.message_type),
-        content: Set(m.content),
-        content_type: Set(m.content_type),
-        content_attributes: Set(m.content_attributes.to_string()),
-        private: Set(m.private),
-        status: Set(m.status),
-        source_id: Set(m.source_id),
-        sender_type: Set(m.sender_type),
-        sender_id: Set(m.sender_id),
-        external_created_at: Set(m.external_created_at),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    let mut active: conversation::ActiveModel = conv.clone().into();
-    active.last_activity_at = Set(now);
-    active.updated_at = Set(now);
-    if let Some(at) = incoming_at {
-        if conv.last_incoming_at.is_none_or(|prev| at > prev) {
-            active.last_incoming_at = Set(Some(at));
+    // Each conversation's newest customer message after this, where it moves.
+    let mut conversations: BTreeMap<i64, Option<i64>> = BTreeMap::new();
+    let mut rows = Vec::with_capacity(new.len());
+    for (conv, m) in new {
+        let incoming_at = (m.message_type == INCOMING)
+            .then(|| m.external_created_at.map(|ms| ms / 1000).unwrap_or(now));
+        let last = conversations.entry(conv.id).or_insert(None);
+        if let Some(at) = incoming_at {
+            let prev = last.or(conv.last_incoming_at);
+            if prev.is_none_or(|prev| at > prev) {
+                *last = Some(at);
+            }
         }
+        rows.push(message::ActiveModel {
+            account_id: Set(conv.account_id),
+            inbox_id: Set(conv.inbox_id),
+            conversation_id: Set(conv.id),
+            message_type: Set(m.message_type),
+            content: Set(m.content),
+            content_type: Set(m.content_type),
+            content_attributes: Set(m.content_attributes.to_string()),
+            private: Set(m.private),
+            status: Set(m.status),
+            source_id: Set(m.source_id),
+            sender_type: Set(m.sender_type),
+            sender_id: Set(m.sender_id),
+            external_created_at: Set(m.external_created_at),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
     }
-    active.update(db).await?;
-    Ok(row)
+    let mut inserted = message::Entity::insert_many(rows)
+        .exec_with_returning(db)
+        .await?;
+    // Ids are handed out in row order by one statement; RETURNING's own order is not promised.
+    inserted.sort_by_key(|m| m.id);
+    let mut q = Sql::new("UPDATE conversations SET last_activity_at = ");
+    q.bind(now).push(", updated_at = ").bind(now);
+    let moved: Vec<(i64, i64)> = conversations
+        .iter()
+        .filter_map(|(id, at)| at.map(|at| (*id, at)))
+        .collect();
+    if !moved.is_empty() {
+        q.push(", last_incoming_at = CASE id");
+        for (id, at) in moved {
+            q.push(" WHEN ").bind(id).push(" THEN ").bind(at);
+        }
+        q.push(" ELSE last_incoming_at END");
+    }
+    q.push(" WHERE id IN ")
+        .bind_list(conversations.keys().copied());
+    q.execute(db).await?;
+    Ok(inserted)
 }
 
 pub async fn add_attachment(

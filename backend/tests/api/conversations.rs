@@ -866,3 +866,86 @@ async fn the_openapi_document_lists_the_conversation_and_contact_routes() {
         ["account_id", "status", "inbox_id", "assignee_type", "page"]
     );
 }
+
+#[tokio::test]
+async fn messages_added_together_come_back_in_order_and_move_each_conversation_once() {
+    use backend::conversations::store::{self, NewMessage};
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let a = seed_conversation(&app, account, web, 1, 500).await;
+    let b = seed_conversation(&app, account, web, 2, 500).await;
+    let resolved = seed_conversation(&app, account, web, 3, 500).await;
+    update_conversation(&app, &resolved, |c| c.status = Set("resolved".to_owned())).await;
+    // The seeds took numbers 1 to 3 without the account's counter.
+    {
+        use sea_orm::ConnectionTrait;
+        app.state
+            .db
+            .execute_unprepared(&format!(
+                "UPDATE accounts SET last_display_id = 3 WHERE id = {account}"
+            ))
+            .await
+            .unwrap();
+    }
+    let new = |kind: i16, text: &str, at_secs: i64| NewMessage {
+        message_type: kind,
+        content: Some(text.to_owned()),
+        content_type: "text".to_owned(),
+        content_attributes: json!({}),
+        private: false,
+        status: "sent".to_owned(),
+        source_id: None,
+        sender_type: None,
+        sender_id: None,
+        external_created_at: Some(at_secs * 1000),
+    };
+    let links: Vec<(i64, contact_inbox::Model)> = {
+        use sea_orm::EntityTrait;
+        let mut links = Vec::new();
+        for c in [&a, &resolved] {
+            let link = contact_inbox::Entity::find_by_id(c.contact_inbox_id)
+                .one(&app.state.db)
+                .await
+                .unwrap()
+                .unwrap();
+            links.push((account, link));
+        }
+        links
+    };
+
+    let current = store::current_conversations(&app.state.db, &links)
+        .await
+        .unwrap();
+    let added = store::add_messages(
+        &app.state.db,
+        vec![
+            (&a, new(0, "first", 1_000)),
+            (&b, new(1, "reply", 1_500)),
+            (&a, new(0, "second", 2_000)),
+        ],
+    )
+    .await
+    .unwrap();
+    let after_a = conversation_row(&app, a.id).await;
+    let after_b = conversation_row(&app, b.id).await;
+
+    assert_eq!(current[0].id, a.id, "an open conversation stays current");
+    assert_ne!(
+        current[1].id, resolved.id,
+        "a resolved one gives way to a new one"
+    );
+    assert_eq!(current[1].status, "open");
+    assert_eq!(current[1].contact_inbox_id, resolved.contact_inbox_id);
+    let contents: Vec<_> = added.iter().map(|m| m.content.clone().unwrap()).collect();
+    assert_eq!(contents, ["first", "reply", "second"]);
+    assert_eq!(added[1].conversation_id, b.id);
+    assert_eq!(after_a.last_incoming_at, Some(2_000));
+    assert!(after_a.last_activity_at > a.last_activity_at);
+    assert_eq!(
+        after_b.last_incoming_at, None,
+        "an outgoing message is no customer's"
+    );
+    assert!(after_b.last_activity_at > b.last_activity_at);
+}

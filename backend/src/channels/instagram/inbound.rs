@@ -304,16 +304,12 @@ async fn write_arrivals(
     arrivals: Vec<(job::Model, Arrival)>,
 ) -> Result<BTreeMap<i64, conversation::Model>, ApiError> {
     let txn = crate::db::begin(&state.db).await?;
-    let mut conversations = BTreeMap::new();
-    let mut jobs = Vec::with_capacity(arrivals.len());
-    for (job, arrival) in arrivals {
-        match arrival.write(&txn).await? {
-            Ok(conv) => conversations.insert(conv.id, conv),
-            // Not for a customer's message, but should it happen, the jobs run alone.
-            Err(_) => return Err(ApiError::Internal(anyhow::anyhow!("postponed in a batch"))),
-        };
-        jobs.push(job);
-    }
+    let (jobs, arrivals): (Vec<job::Model>, Vec<Arrival>) = arrivals.into_iter().unzip();
+    let conversations: BTreeMap<i64, conversation::Model> = match write_all(&txn, arrivals).await? {
+        Ok(written) => written.into_iter().map(|c| (c.id, c)).collect(),
+        // Not for a customer's message, but should it happen, the jobs run alone.
+        Err(_) => return Err(ApiError::Internal(anyhow::anyhow!("postponed in a batch"))),
+    };
     if !queue::complete_all(&txn, &jobs).await? {
         return Err(ApiError::Internal(anyhow::anyhow!(
             "a claim of the batch was taken over"
@@ -362,43 +358,50 @@ struct Arrival {
     attachments: Vec<(&'static str, Option<String>)>,
 }
 
-impl Arrival {
-    /// The contact (the first time), the current conversation, the message and its attachments; or the outcome
-    /// when it must wait (an echo while our own send of it may not have its Instagram id yet).
-    async fn write(
-        self,
-        txn: &impl sea_orm::ConnectionTrait,
-    ) -> Result<Result<conversation::Model, Outcome>, ApiError> {
-        let ci = match self.contact {
+/// The arrivals' contacts (the first time), current conversations, messages and attachments, in a few statements
+/// for any number of them; or the outcome when one must wait (an echo while our own send of it may not have its
+/// Instagram id yet). Their conversations, in order.
+async fn write_all(
+    txn: &impl sea_orm::ConnectionTrait,
+    arrivals: Vec<Arrival>,
+) -> Result<Result<Vec<conversation::Model>, Outcome>, ApiError> {
+    let mut cis = Vec::with_capacity(arrivals.len());
+    let mut rest = Vec::with_capacity(arrivals.len());
+    for a in arrivals {
+        let ci = match a.contact {
             Contact::Known(ci) => ci,
             Contact::New(new) => {
-                store::ensure_contact(
-                    txn,
-                    self.account_id,
-                    self.inbox_id,
-                    &self.contact_source_id,
-                    || new,
-                )
-                .await?
+                store::ensure_contact(txn, a.account_id, a.inbox_id, &a.contact_source_id, || new)
+                    .await?
             }
         };
-        let conv = store::current_conversation(txn, self.account_id, &ci).await?;
-        if self.is_echo && send_in_flight(txn, &conv).await? {
+        cis.push((a.account_id, ci));
+        rest.push((a.is_echo, a.message, a.attachments));
+    }
+    let conversations = store::current_conversations(txn, &cis).await?;
+    let mut messages = Vec::with_capacity(rest.len());
+    let mut attachments = Vec::with_capacity(rest.len());
+    for ((conv, (_, ci)), (is_echo, mut message, files)) in conversations.iter().zip(&cis).zip(rest)
+    {
+        if is_echo && send_in_flight(txn, conv).await? {
             return Ok(Err(Outcome::Postpone(2)));
         }
-        let mut message = self.message;
-        if !self.is_echo {
+        if !is_echo {
             message.sender_id = Some(ci.contact_id);
         }
-        let created = store::add_message(txn, &conv, message).await?;
-        for (kind, url) in self.attachments {
-            let att = store::add_attachment(txn, &created, kind, url.clone()).await?;
+        messages.push((conv, message));
+        attachments.push(files);
+    }
+    let created = store::add_messages(txn, messages).await?;
+    for (msg, files) in created.iter().zip(attachments) {
+        for (kind, url) in files {
+            let att = store::add_attachment(txn, msg, kind, url.clone()).await?;
             if url.is_some() {
                 queue::enqueue(txn, download_job(att.id)).await?;
             }
         }
-        Ok(Ok(conv))
     }
+    Ok(Ok(conversations))
 }
 
 struct Ctx<'a> {
@@ -520,8 +523,12 @@ impl Ctx<'_> {
             Err(outcome) => return Ok(outcome),
         };
         let txn = crate::db::begin(&self.state.db).await.map_err(db)?;
-        let conv = match arrival.write(&txn).await.map_err(db)? {
-            Ok(conv) => conv,
+        let conv = match write_all(&txn, vec![arrival]).await.map_err(db)? {
+            Ok(mut written) => written.pop().ok_or_else(|| {
+                db(ApiError::Internal(anyhow::anyhow!(
+                    "no conversation written"
+                )))
+            })?,
             Err(outcome) => return Ok(outcome),
         };
         txn.commit().await.map_err(db)?;
