@@ -63,16 +63,19 @@ pub async fn claim_batch(
     limit: u64,
 ) -> Result<Vec<job::Model>, ApiError> {
     let backend = db.get_database_backend();
-    let lock = if backend == DatabaseBackend::Postgres {
-        "FOR UPDATE SKIP LOCKED"
+    // SQLite otherwise picks the (state, run_at) index for the OR, checks every pending job's key and sorts
+    // them all for each claim; walking the runnable jobs in id order stops at the limit.
+    let (jobs, lock) = if backend == DatabaseBackend::Postgres {
+        ("jobs j", "FOR UPDATE SKIP LOCKED")
     } else {
-        ""
+        ("jobs j INDEXED BY jobs_runnable_idx", "")
     };
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2
          WHERE id IN (
-           SELECT j.id FROM jobs j
-           WHERE ((j.state = 'pending' AND j.run_at <= $2) OR (j.state = 'running' AND j.locked_until < $2))
+           SELECT j.id FROM {jobs}
+           WHERE j.state IN ('pending', 'running')
+             AND ((j.state = 'pending' AND j.run_at <= $2) OR (j.state = 'running' AND j.locked_until < $2))
              AND (j.ordering_key IS NULL OR NOT EXISTS (
                SELECT 1 FROM jobs e WHERE e.ordering_key = j.ordering_key AND e.id < j.id
                  AND e.state IN ('pending', 'running', 'held')))
