@@ -65,17 +65,23 @@ pub async fn claim_batch(
     let backend = db.get_database_backend();
     // SQLite otherwise picks the (state, run_at) index for the OR, checks every pending job's key and sorts
     // them all for each claim; walking the runnable jobs in id order stops at the limit.
-    let (jobs, lock) = if backend == DatabaseBackend::Postgres {
-        ("jobs j", "FOR UPDATE SKIP LOCKED")
+    // (The index's own condition must be spelled out for SQLite to accept it. PostgreSQL finds its partial
+    // indexes without it, and with it claimed about half as fast here.)
+    let (jobs, runnable, lock) = if backend == DatabaseBackend::Postgres {
+        ("jobs j", "", "FOR UPDATE SKIP LOCKED")
     } else {
-        ("jobs j INDEXED BY jobs_runnable_idx", "")
+        (
+            "jobs j INDEXED BY jobs_runnable_idx",
+            "j.state IN ('pending', 'running') AND",
+            "",
+        )
     };
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2
          WHERE id IN (
            SELECT j.id FROM {jobs}
-           WHERE j.state IN ('pending', 'running')
-             AND ((j.state = 'pending' AND j.run_at <= $2) OR (j.state = 'running' AND j.locked_until < $2))
+           WHERE {runnable}
+             ((j.state = 'pending' AND j.run_at <= $2) OR (j.state = 'running' AND j.locked_until < $2))
              AND (j.ordering_key IS NULL OR NOT EXISTS (
                SELECT 1 FROM jobs e WHERE e.ordering_key = j.ordering_key AND e.id < j.id
                  AND e.state IN ('pending', 'running', 'held')))
