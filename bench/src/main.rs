@@ -527,6 +527,9 @@ struct DbResult {
     json: Value,
     commit_floor: f64,
     select_floor: f64,
+    /// The floors' own latencies: what the database alone gives at that concurrency, tails included.
+    commits: Run,
+    selects: Run,
     ingest_single: Run,
     ingest: Run,
     processing_rate: f64,
@@ -704,6 +707,8 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
         json,
         commit_floor: commits.rate(),
         select_floor: selects.rate(),
+        commits,
+        selects,
         ingest_single,
         ingest,
         processing_rate,
@@ -827,9 +832,11 @@ async fn run() -> anyhow::Result<()> {
     row("DB floor: INSERT+COMMIT c64 (commits/s)", &|r| {
         format!("{:.0}", r.commit_floor)
     });
+    row("  p50 / p99", &|r| lat(&r.commits));
     row("DB floor: PK SELECT c32 (selects/s)", &|r| {
         format!("{:.0}", r.select_floor)
     });
+    row("  p50 / p99", &|r| lat(&r.selects));
     row("ingest, 1 txn/delivery (before) ev/s", &|r| {
         format!(
             "{:.0} ({} err)",
