@@ -258,13 +258,7 @@ async fn rows_to_dtos(
                 c.last_incoming_at,
                 policy,
             );
-            let status = ConversationStatus::parse(&c.status).ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!(
-                    "conversation {} has unknown status {:?}",
-                    c.id,
-                    c.status
-                ))
-            })?;
+            let status = parse_status(c.id, &c.status)?;
             let assignee = match (c.assignee_id, c.assignee_name, c.assignee_email) {
                 (Some(id), Some(name), Some(email)) => c
                     .assignee_role
@@ -337,11 +331,13 @@ pub async fn to_dto(
 }
 
 pub fn status_of(c: &conversation::Model) -> Result<ConversationStatus, ApiError> {
-    ConversationStatus::parse(&c.status).ok_or_else(|| {
+    parse_status(c.id, &c.status)
+}
+
+fn parse_status(id: i64, status: &str) -> Result<ConversationStatus, ApiError> {
+    ConversationStatus::parse(status).ok_or_else(|| {
         ApiError::Internal(anyhow::anyhow!(
-            "conversation {} has unknown status {:?}",
-            c.id,
-            c.status
+            "conversation {id} has unknown status {status:?}"
         ))
     })
 }
