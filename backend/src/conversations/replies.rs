@@ -79,9 +79,14 @@ async fn delivery_for(
     instagram_delivery(now(), conv.last_incoming_at, human_agent).ok_or_else(window_closed)
 }
 
-async fn dto(state: &AppState, msg: message::Model) -> Result<Message, ApiError> {
+/// The reply's JSON, read inside its own transaction: once committed, the send job may already have moved it on.
+async fn dto(
+    state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
+    msg: &message::Model,
+) -> Result<Message, ApiError> {
     views::load_messages(
-        &state.db,
+        txn,
         &state.settings.frontend_url,
         views::MessagesOf::Ids(&[msg.id]),
     )
@@ -176,10 +181,11 @@ pub async fn create(
     if let Delivery::Send { human_agent } = delivery {
         queue::enqueue(&txn, send_job(msg.id, conv.id, human_agent)).await?;
     }
+    let answer = dto(state, &txn, &msg).await?;
     txn.commit().await?;
     state.wakeup.notify();
     crate::events::conversation_changed(state, conv.id, "message.created").await;
-    dto(state, msg).await
+    Ok(answer)
 }
 
 /// Sends a failed reply again (the window is judged again, now).
@@ -223,10 +229,11 @@ pub async fn retry(
     .update(&txn)
     .await?;
     queue::enqueue(&txn, send_job(msg.id, conv.id, human_agent)).await?;
+    let answer = dto(state, &txn, &msg).await?;
     txn.commit().await?;
     state.wakeup.notify();
     crate::events::conversation_changed(state, conv.id, "message.updated").await;
-    dto(state, msg).await
+    Ok(answer)
 }
 
 #[cfg(test)]
