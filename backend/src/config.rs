@@ -25,6 +25,8 @@ pub struct Settings {
     /// Fallbacks for the super-admin global config of the same names.
     pub instagram: InstagramEnv,
     pub retention: Retention,
+    /// Bytes of finished read JSON kept per process (`READ_CACHE_MIB`, default 8; 0 turns the cache off).
+    pub read_cache_bytes: usize,
 }
 
 /// How long the audit and queue tables keep rows, in days (`RETENTION_WEBHOOK_EVENTS_DAYS`,
@@ -120,6 +122,10 @@ impl Settings {
                     .unwrap_or(Retention::default().webhook_events_days),
                 jobs_days: days("RETENTION_JOBS_DAYS").unwrap_or(Retention::default().jobs_days),
             },
+            read_cache_bytes: get("READ_CACHE_MIB")
+                .and_then(|m| m.parse::<usize>().ok())
+                .unwrap_or(8)
+                .saturating_mul(1 << 20),
         }
         .resolve_file_store(get("FILE_STORE_DIR"))
     }

@@ -17,6 +17,7 @@ pub mod inboxes;
 pub mod jobs;
 pub mod json;
 pub mod openapi;
+pub mod read_cache;
 pub mod rotate;
 pub mod routes;
 pub mod security_headers;

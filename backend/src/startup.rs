@@ -9,6 +9,7 @@ use crate::events::{self, Events};
 use crate::files::FileStore;
 use crate::jobs::worker::{self, Wakeup};
 use crate::openapi::ApiDoc;
+use crate::read_cache::ReadCache;
 use crate::spa::{self, Spa};
 use crate::state::AppState;
 use crate::{db, routes, security_headers};
@@ -93,6 +94,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         wakeup: Wakeup::default(),
         events: Events::default(),
         ingest: Default::default(),
+        reads: Arc::new(ReadCache::new(settings.read_cache_bytes)),
     })
 }
 

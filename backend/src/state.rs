@@ -22,4 +22,6 @@ pub struct AppState {
     pub events: Events,
     /// Group commit of Instagram webhook deliveries.
     pub ingest: crate::webhooks::instagram::IngestQueue,
+    /// Finished JSON of the busiest reads, valid while the account's data version is unchanged.
+    pub reads: Arc<crate::read_cache::ReadCache>,
 }

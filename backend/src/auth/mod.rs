@@ -4,16 +4,15 @@ pub mod rate_limit;
 pub mod sessions;
 
 use crate::crypto::token_digest;
-use crate::db::now;
-use crate::entities::{account_user, session, user};
+use crate::db::{now, Sql};
+use crate::entities::{account_user, user};
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition, JoinType, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 use shared::dto::Role;
 
 pub const SESSION_COOKIE: &str = "sb_session";
@@ -23,9 +22,19 @@ pub const TOKEN_HEADER: &str = "api_access_token";
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user: user::Model,
-    /// The account named in the path (`{account_id}`) and the caller's role there, if any: read in the same
-    /// statement as the user, since nearly every request is about one account.
-    membership: Option<(i64, Option<String>)>,
+    /// The account named in the path (`{account_id}`), read in the same statement as the user, since nearly
+    /// every request is about one account.
+    membership: Option<Membership>,
+}
+
+#[derive(Debug, Clone)]
+struct Membership {
+    account_id: i64,
+    /// The caller's role there, if they are part of it.
+    role: Option<String>,
+    /// The account's `account_versions` number when the caller was read: a read cached at this number is still
+    /// true (see `read_cache`).
+    data_version: i64,
 }
 
 impl AuthUser {
@@ -34,6 +43,14 @@ impl AuthUser {
             user,
             membership: None,
         }
+    }
+
+    /// The data version of `account_id` read with the caller, when that is the account in the path.
+    pub fn data_version(&self, account_id: i64) -> Option<i64> {
+        self.membership
+            .as_ref()
+            .filter(|m| m.account_id == account_id)
+            .map(|m| m.data_version)
     }
 }
 
@@ -81,47 +98,48 @@ impl FromRequest for AuthUser {
     }
 }
 
-/// The user behind a credential, with their role in `account_id` when one is given: one statement.
+/// The user behind a credential, with their role in `account_id` and that account's data version when one is
+/// given: one statement.
 async fn caller(
     db: &impl ConnectionTrait,
     credential: Credential,
     account_id: Option<i64>,
 ) -> Result<Option<AuthUser>, ApiError> {
-    let q = match credential {
+    let mut q = Sql::new("SELECT u.*");
+    if let Some(account_id) = account_id {
+        q.push(", au.role AS member_role, (SELECT v.version FROM account_versions v WHERE v.account_id = ")
+            .bind(account_id)
+            .push(") AS data_version FROM users u LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = ")
+            .bind(account_id);
+    } else {
+        q.push(" FROM users u");
+    }
+    match credential {
         Credential::AccessToken(token) => {
-            user::Entity::find().filter(user::Column::AccessTokenDigest.eq(token_digest(&token)))
+            q.push(" WHERE u.access_token_digest = ")
+                .bind(token_digest(&token));
         }
-        Credential::Session(token) => user::Entity::find().filter(
-            user::Column::Id.in_subquery(
-                Query::select()
-                    .column(session::Column::UserId)
-                    .from(session::Entity)
-                    .and_where(session::Column::TokenDigest.eq(token_digest(&token)))
-                    .and_where(session::Column::ExpiresAt.gt(now()))
-                    .to_owned(),
-            ),
-        ),
+        Credential::Session(token) => {
+            q.push(" WHERE u.id IN (SELECT s.user_id FROM sessions s WHERE s.token_digest = ")
+                .bind(token_digest(&token))
+                .push(" AND s.expires_at > ")
+                .bind(now())
+                .push(")");
+        }
+    }
+    let Some(row) = q.query_all(db).await?.into_iter().next() else {
+        return Ok(None);
     };
-    let Some(account_id) = account_id else {
-        return Ok(q.one(db).await?.map(AuthUser::new));
+    let user = user::Model::from_query_result(&row, "")?;
+    let membership = match account_id {
+        Some(account_id) => Some(Membership {
+            account_id,
+            role: row.try_get("", "member_role")?,
+            data_version: row.try_get::<Option<i64>>("", "data_version")?.unwrap_or(0),
+        }),
+        None => None,
     };
-    let member_of: sea_orm::RelationDef = account_user::Entity::belongs_to(user::Entity)
-        .from(account_user::Column::UserId)
-        .to(user::Column::Id)
-        .into();
-    let membership = member_of.rev().on_condition(move |_, right| {
-        Expr::col((right, account_user::Column::AccountId))
-            .eq(account_id)
-            .into_condition()
-    });
-    Ok(q.join(JoinType::LeftJoin, membership)
-        .select_also(account_user::Entity)
-        .one(db)
-        .await?
-        .map(|(user, member)| AuthUser {
-            user,
-            membership: Some((account_id, member.map(|m| m.role))),
-        }))
+    Ok(Some(AuthUser { user, membership }))
 }
 
 /// The caller's role in an account; 404 when they are not part of it, so account ids leak nothing.
@@ -131,7 +149,7 @@ pub async fn role_in(
     account_id: i64,
 ) -> Result<Role, ApiError> {
     let role = match &user.membership {
-        Some((read_for, role)) if *read_for == account_id => role.clone(),
+        Some(m) if m.account_id == account_id => m.role.clone(),
         _ => account_user::Entity::find()
             .filter(account_user::Column::AccountId.eq(account_id))
             .filter(account_user::Column::UserId.eq(user.user.id))

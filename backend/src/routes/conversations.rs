@@ -4,8 +4,11 @@ use crate::db::now;
 use crate::error::ApiError;
 use crate::global_config;
 use crate::json::Json;
+use crate::read_cache::ReadKey;
 use crate::state::AppState;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use shared::conversation::{
     AssignConversation, Conversation, ConversationFilters, ConversationList, EmptyObject,
     MessageFilters, MessageList, ToggleStatus, ToggleStatusResponse, ToggleStatusResult, MAX_PAGE,
@@ -32,6 +35,7 @@ async fn reply_policy(state: &AppState) -> Result<ReplyPolicy, ApiError> {
 #[get("/api/v1/accounts/{account_id}/conversations")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = *path))]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     path: web::Path<i64>,
@@ -45,15 +49,66 @@ pub async fn list(
         ));
     }
     let policy = reply_policy(&state).await?;
-    let page = views::list(
-        &state.db,
-        &state.settings.frontend_url,
-        policy,
-        viewer,
-        &query,
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    kept_or_made(&state, &auth, &req, viewer, policy, || async {
+        let page = views::list(
+            &state.db,
+            &state.settings.frontend_url,
+            policy,
+            viewer,
+            &query,
+        )
+        .await?;
+        // The page stops being true, with no write, when the first open reply window on it closes.
+        let good_until = page
+            .data
+            .payload
+            .iter()
+            .filter_map(|c| c.reply_window_ends_at)
+            .filter(|ends| *ends > policy.now)
+            .min();
+        Ok((
+            serde_json::to_vec(&page).map_err(|e| ApiError::Internal(e.into()))?,
+            good_until,
+        ))
+    })
+    .await
+}
+
+/// The JSON kept for this request while the account's data version is the one read with the caller (see
+/// `read_cache`); else `make`'s `(JSON, time it stops being true)`, kept for the next caller.
+async fn kept_or_made<Fut>(
+    state: &AppState,
+    auth: &AuthUser,
+    req: &HttpRequest,
+    viewer: Viewer,
+    policy: ReplyPolicy,
+    make: impl FnOnce() -> Fut,
+) -> Result<HttpResponse, ApiError>
+where
+    Fut: std::future::Future<Output = Result<(Vec<u8>, Option<i64>), ApiError>>,
+{
+    let json = |body: Bytes| {
+        HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(body)
+    };
+    let Some(version) = auth.data_version(viewer.account_id) else {
+        return Ok(json(make().await?.0.into()));
+    };
+    let key = ReadKey {
+        account_id: viewer.account_id,
+        user_id: viewer.user_id,
+        role: viewer.role,
+        human_agent: policy.instagram_human_agent,
+        request: req.uri().to_string(),
+    };
+    if let Some(body) = state.reads.get(&key, version, policy.now) {
+        return Ok(json(body));
+    }
+    let (body, good_until) = make().await?;
+    let body = Bytes::from(body);
+    state.reads.put(key, version, good_until, body.clone());
+    Ok(json(body))
 }
 
 #[utoipa::path(params(("account_id" = i64, Path), ("id" = i64, Path, description = "the conversation's per-account number")), responses((status = 200, body = Conversation), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
@@ -77,6 +132,7 @@ pub async fn show(
 #[get("/api/v1/accounts/{account_id}/conversations/{id}/messages")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id, account_id = path.0, conversation_id = path.1))]
 pub async fn messages(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: AuthUser,
     path: web::Path<(i64, i64)>,
@@ -84,10 +140,17 @@ pub async fn messages(
 ) -> Result<HttpResponse, ApiError> {
     let (account_id, display_id) = path.into_inner();
     let viewer = viewer(&state, &auth, account_id).await?;
-    let (conv, _) = views::find_visible(&state.db, viewer, display_id).await?;
-    let page =
-        views::messages(&state.db, &state.settings.frontend_url, &conv, query.before).await?;
-    Ok(HttpResponse::Ok().json(page))
+    let policy = reply_policy(&state).await?;
+    kept_or_made(&state, &auth, &req, viewer, policy, || async {
+        let (conv, _) = views::find_visible(&state.db, viewer, display_id).await?;
+        let page =
+            views::messages(&state.db, &state.settings.frontend_url, &conv, query.before).await?;
+        Ok((
+            serde_json::to_vec(&page).map_err(|e| ApiError::Internal(e.into()))?,
+            None,
+        ))
+    })
+    .await
 }
 
 /// Sets the status; without one, open ↔ resolved as Chatwoot.

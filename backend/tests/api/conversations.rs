@@ -1,10 +1,10 @@
 use crate::helpers::{spawn_app, Reply, TestApp, FRONTEND_URL};
 use backend::db::now;
 use backend::entities::{
-    attachment, channel_instagram, contact, contact_inbox, conversation, inbox, message,
+    attachment, channel_instagram, contact, contact_inbox, conversation, inbox, message, user,
 };
 use reqwest::Method;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, Statement};
 use serde_json::{json, Value};
 use shared::dto::CreatedAdmin;
 
@@ -948,4 +948,167 @@ async fn messages_added_together_come_back_in_order_and_move_each_conversation_o
         "an outgoing message is no customer's"
     );
     assert!(after_b.last_activity_at > b.last_activity_at);
+}
+
+/// The list and threads are kept between requests (`read_cache`); every write they show, made by this server or
+/// straight to the database (as another instance would), must show on the next read.
+#[tokio::test]
+async fn kept_reads_show_every_write_made_since_by_any_server() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let (bob, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let inbox_id = app.create_api_inbox(&admin, "Support").await;
+    add_member(&app, &admin, inbox_id, bob).await;
+    let conv = seed_conversation(&app, account, inbox_id, 1, 100).await;
+    seed_message(&app, &conv, 0, "hello", now() - 100, None).await;
+    let list_url = base(&admin);
+    let thread_url = format!("{}/1/messages", base(&admin));
+    let get = |url: String, token: String| {
+        let app = &app;
+        async move {
+            let r = app.api(Method::GET, &url, &token, None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r
+        }
+    };
+    let admin_token = admin.access_token.clone();
+    let version = || async {
+        app.state
+            .db
+            .query_one_raw(Statement::from_string(
+                app.state.db.get_database_backend(),
+                format!("SELECT version FROM account_versions WHERE account_id = {account}"),
+            ))
+            .await
+            .unwrap()
+            .map(|r| r.try_get::<i64>("", "version").unwrap())
+    };
+
+    // The same read twice: the same body, and reading wrote nothing.
+    let first = get(list_url.clone(), admin_token.clone()).await;
+    let before = version().await;
+    let again = get(list_url.clone(), admin_token.clone()).await;
+    assert_eq!(first.body, again.body);
+    assert_eq!(version().await, before);
+    let thread = get(thread_url.clone(), admin_token.clone()).await;
+    assert_eq!(thread.body["payload"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        get(list_url.clone(), bob_token.clone()).await.body["data"]["payload"][0]["id"],
+        1
+    );
+
+    // A contact renamed in the database.
+    let mut person: contact::ActiveModel = contact::Entity::find_by_id(conv.contact_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    person.name = Set("Renamed".to_owned());
+    person.update(&app.state.db).await.unwrap();
+    let list = get(list_url.clone(), admin_token.clone()).await;
+    assert_eq!(
+        conversation_in(&list, 1)["meta"]["sender"]["name"],
+        "Renamed"
+    );
+    let thread = get(thread_url.clone(), admin_token.clone()).await;
+    assert_eq!(thread.body["meta"]["contact"]["name"], "Renamed");
+
+    // A message and its attachment, each written on its own.
+    let reply = seed_message(&app, &conv, 1, "on it", now(), Some(bob)).await;
+    let thread = get(thread_url.clone(), admin_token.clone()).await;
+    assert_eq!(thread.body["payload"][1]["content"], "on it");
+    assert_eq!(thread.body["payload"][1]["attachments"], json!([]));
+    attachment::ActiveModel {
+        account_id: Set(account),
+        message_id: Set(reply.id),
+        file_type: Set("image".to_owned()),
+        external_url: Set(Some("https://cdn.example/x.jpg".to_owned())),
+        file_key: Set(None),
+        content_type: Set(Some("image/jpeg".to_owned())),
+        byte_size: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+    let thread = get(thread_url.clone(), admin_token.clone()).await;
+    assert_eq!(
+        thread.body["payload"][1]["attachments"][0]["data_url"],
+        "https://cdn.example/x.jpg"
+    );
+    let list = get(list_url.clone(), admin_token.clone()).await;
+    assert_eq!(conversation_in(&list, 1)["messages"][0]["content"], "on it");
+
+    // Assigned through the API, then the assignee renames themselves in the database.
+    let r = app
+        .api(
+            Method::POST,
+            &format!("{}/1/assignments", base(&admin)),
+            &admin_token,
+            Some(json!({"assignee_id": bob})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let list = get(list_url.clone(), admin_token.clone()).await;
+    assert_eq!(counts(&list), (0, 0, 1));
+    let mut agent: user::ActiveModel = user::Entity::find_by_id(bob)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    agent.name = Set("Robert".to_owned());
+    agent.update(&app.state.db).await.unwrap();
+    let list = get(list_url.clone(), admin_token.clone()).await;
+    assert_eq!(
+        conversation_in(&list, 1)["meta"]["assignee"]["name"],
+        "Robert"
+    );
+
+    // Bob taken off the inbox: his kept list must not outlive his access.
+    let bobs = get(list_url.clone(), bob_token.clone()).await;
+    assert_eq!(counts(&bobs), (1, 0, 1));
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/accounts/{account}/inbox_members"),
+            &admin_token,
+            Some(json!({"inbox_id": inbox_id, "user_ids": [bob]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let bobs = get(list_url.clone(), bob_token.clone()).await;
+    assert_eq!(ids(&bobs), Vec::<i64>::new());
+    let r = app.api(Method::GET, &thread_url, &bob_token, None).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+}
+
+/// A kept list says "can reply" only until the Instagram window it shows closes, with no write in between.
+#[tokio::test]
+async fn a_kept_list_stops_at_the_first_reply_window_it_shows_closing() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let ig = instagram_inbox(&app, account).await;
+    let conv = seed_conversation(&app, account, ig, 1, 10).await;
+    let closes_at = now() + 2;
+    update_conversation(&app, &conv, |c| {
+        c.last_incoming_at = Set(Some(closes_at - 24 * HOUR))
+    })
+    .await;
+
+    let open = app
+        .api(Method::GET, &base(&admin), &admin.access_token, None)
+        .await;
+    assert_eq!(conversation_in(&open, 1)["can_reply"], true);
+    while now() < closes_at {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let closed = app
+        .api(Method::GET, &base(&admin), &admin.access_token, None)
+        .await;
+    assert_eq!(conversation_in(&closed, 1)["can_reply"], false);
 }

@@ -1,0 +1,170 @@
+//! The finished JSON of the busiest reads (the conversation list and threads), kept in this process and served
+//! again only while its account's data version is unchanged. The version lives in the database
+//! (`account_versions`), bumped by triggers in the same transaction as every write those reads show, and is read
+//! in the caller's authentication statement; so a hit costs no extra round trip, every instance sees every other
+//! instance's writes, and a restart only empties the cache. Nothing here is ever a source of truth.
+
+use actix_web::web::Bytes;
+use shared::dto::Role;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Which read, for whom: everything its JSON depends on besides the account's data and the clock.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReadKey {
+    pub account_id: i64,
+    pub user_id: i64,
+    pub role: Role,
+    /// The super-admin "human agent" switch, which moves Instagram reply windows.
+    pub human_agent: bool,
+    /// The request's path and query, as sent.
+    pub request: String,
+}
+
+#[derive(Debug)]
+struct Entry {
+    version: i64,
+    /// Unix seconds at which the JSON stops being true without any write (an Instagram reply window closing).
+    good_until: Option<i64>,
+    body: Bytes,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<ReadKey, Entry>,
+    bytes: usize,
+}
+
+#[derive(Debug)]
+pub struct ReadCache {
+    budget: usize,
+    entries: Mutex<Entries>,
+}
+
+impl ReadCache {
+    /// A cache holding at most `budget` bytes of bodies; 0 keeps nothing.
+    pub fn new(budget: usize) -> Self {
+        Self {
+            budget,
+            entries: Mutex::default(),
+        }
+    }
+
+    /// The body kept for `key` if it was made at `version` and is still true at `now`.
+    pub fn get(&self, key: &ReadKey, version: i64, now: i64) -> Option<Bytes> {
+        if self.budget == 0 {
+            return None;
+        }
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .map
+            .get(key)
+            .filter(|e| e.version == version && e.good_until.is_none_or(|until| now < until))
+            .map(|e| e.body.clone())
+    }
+
+    /// Keeps `body`, made from the data at `version` (read before the data).
+    pub fn put(&self, key: ReadKey, version: i64, good_until: Option<i64>, body: Bytes) {
+        let size = body.len() + key.request.len();
+        if size > self.budget {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = entries.map.get(&key) {
+            // A slower request that read an older version must not replace a newer body.
+            if old.version > version {
+                return;
+            }
+        }
+        if entries.bytes + size > self.budget {
+            // The simplest bound: start over. A full cache mostly holds bodies of versions that can never be
+            // served again, and a miss costs only the read it would have saved.
+            let before = entries.map.len();
+            entries.map.clear();
+            entries.bytes = 0;
+            tracing::debug!(dropped = before, "read cache full, emptied");
+        }
+        let old = entries.map.insert(
+            key.clone(),
+            Entry {
+                version,
+                good_until,
+                body,
+            },
+        );
+        entries.bytes += size;
+        if let Some(old) = old {
+            entries.bytes -= old.body.len() + key.request.len();
+        }
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(request: &str) -> ReadKey {
+        ReadKey {
+            account_id: 1,
+            user_id: 2,
+            role: Role::Agent,
+            human_agent: false,
+            request: request.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_body_is_served_only_at_its_version_and_before_it_expires() {
+        let cache = ReadCache::new(1 << 20);
+        cache.put(key("/a"), 7, Some(100), Bytes::from_static(b"[1]"));
+        assert_eq!(cache.get(&key("/a"), 7, 99).as_deref(), Some(&b"[1]"[..]));
+        assert_eq!(cache.get(&key("/a"), 8, 99), None, "a newer version");
+        assert_eq!(cache.get(&key("/a"), 7, 100), None, "a reply window closed");
+        assert_eq!(cache.get(&key("/b"), 7, 99), None, "another request");
+        let other_user = ReadKey {
+            user_id: 3,
+            ..key("/a")
+        };
+        assert_eq!(cache.get(&other_user, 7, 99), None, "another caller");
+    }
+
+    #[test]
+    fn an_older_body_does_not_replace_a_newer_one() {
+        let cache = ReadCache::new(1 << 20);
+        cache.put(key("/a"), 8, None, Bytes::from_static(b"new"));
+        cache.put(key("/a"), 7, None, Bytes::from_static(b"old"));
+        assert_eq!(cache.get(&key("/a"), 8, 0).as_deref(), Some(&b"new"[..]));
+        cache.put(key("/a"), 9, None, Bytes::from_static(b"newer"));
+        assert_eq!(cache.get(&key("/a"), 9, 0).as_deref(), Some(&b"newer"[..]));
+        assert_eq!(cache.bytes(), "newer".len() + "/a".len());
+    }
+
+    #[test]
+    fn it_stays_within_its_budget_and_keeps_nothing_when_it_has_none() {
+        let cache = ReadCache::new(100);
+        for i in 0..50 {
+            cache.put(
+                key(&format!("/{i:02}")),
+                1,
+                None,
+                Bytes::from(vec![b'x'; 20]),
+            );
+            assert!(cache.bytes() <= 100, "{} bytes after {i}", cache.bytes());
+        }
+        assert!(cache.get(&key("/49"), 1, 0).is_some(), "the newest is kept");
+        cache.put(key("/big"), 1, None, Bytes::from(vec![b'x'; 200]));
+        assert_eq!(
+            cache.get(&key("/big"), 1, 0),
+            None,
+            "larger than the budget"
+        );
+
+        let off = ReadCache::new(0);
+        off.put(key("/a"), 1, None, Bytes::from_static(b"[]"));
+        assert_eq!(off.get(&key("/a"), 1, 0), None);
+    }
+}
