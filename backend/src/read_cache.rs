@@ -7,7 +7,9 @@
 use actix_web::web::Bytes;
 use shared::dto::Role;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Mutex;
+use tokio::sync::watch;
 
 /// Which read, for whom: everything its JSON depends on besides the account's data and the clock.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -35,10 +37,39 @@ struct Entries {
     bytes: usize,
 }
 
+/// A read being made, by version: later callers of the same read wait for its body instead of making it again.
+type Flights = HashMap<(ReadKey, i64), watch::Receiver<Option<Bytes>>>;
+
 #[derive(Debug)]
 pub struct ReadCache {
     budget: usize,
     entries: Mutex<Entries>,
+    flights: Mutex<Flights>,
+}
+
+/// Whether this caller makes the read or waits for the one making it.
+enum Turn {
+    Make(watch::Sender<Option<Bytes>>),
+    Wait(watch::Receiver<Option<Bytes>>),
+}
+
+/// Takes a read off `flights` however its maker ends, so that a failed or dropped one leaves no one waiting.
+struct Landing<'a> {
+    flights: &'a Mutex<Flights>,
+    flight: Option<(ReadKey, i64)>,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        if let Some(flight) = self.flight.take() {
+            lock(self.flights).remove(&flight);
+        }
+    }
+}
+
+/// A poisoned lock only means a panic elsewhere while it was held; the maps stay usable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl ReadCache {
@@ -47,6 +78,61 @@ impl ReadCache {
         Self {
             budget,
             entries: Mutex::default(),
+            flights: Mutex::default(),
+        }
+    }
+
+    /// The body kept for `key` at `version`, else `make`'s `(body, time it stops being true)`, kept for later
+    /// callers. While one caller makes it, others asking for the same read at the same version wait for that body
+    /// (after a write, every open tab of an agent asks at once); if the maker fails, each makes its own.
+    pub async fn kept_or_made<E, Fut>(
+        &self,
+        key: ReadKey,
+        version: i64,
+        now: i64,
+        make: impl FnOnce() -> Fut,
+    ) -> Result<Bytes, E>
+    where
+        Fut: Future<Output = Result<(Bytes, Option<i64>), E>>,
+    {
+        if let Some(body) = self.get(&key, version, now) {
+            return Ok(body);
+        }
+        if self.budget == 0 {
+            return Ok(make().await?.0);
+        }
+        let flight = (key, version);
+        let turn = {
+            let mut flights = lock(&self.flights);
+            match flights.get(&flight) {
+                Some(made) => Turn::Wait(made.clone()),
+                None => {
+                    let (tx, rx) = watch::channel(None);
+                    flights.insert(flight.clone(), rx);
+                    Turn::Make(tx)
+                }
+            }
+        };
+        match turn {
+            Turn::Wait(mut made) => {
+                if let Ok(body) = made.wait_for(Option::is_some).await {
+                    if let Some(body) = body.clone() {
+                        return Ok(body);
+                    }
+                }
+                Ok(make().await?.0)
+            }
+            Turn::Make(tx) => {
+                let _landing = Landing {
+                    flights: &self.flights,
+                    flight: Some(flight.clone()),
+                };
+                let (body, good_until) = make().await?;
+                let (key, version) = flight;
+                self.put(key, version, good_until, body.clone());
+                tx.send_replace(Some(body.clone()));
+                Ok(body)
+            }
         }
     }
 
@@ -55,7 +141,7 @@ impl ReadCache {
         if self.budget == 0 {
             return None;
         }
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entries = lock(&self.entries);
         entries
             .map
             .get(key)
@@ -69,7 +155,7 @@ impl ReadCache {
         if size > self.budget {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = lock(&self.entries);
         if let Some(old) = entries.map.get(&key) {
             // A slower request that read an older version must not replace a newer body.
             if old.version > version {
@@ -99,7 +185,7 @@ impl ReadCache {
     }
 
     pub fn bytes(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).bytes
+        lock(&self.entries).bytes
     }
 }
 
@@ -166,5 +252,60 @@ mod tests {
         let off = ReadCache::new(0);
         off.put(key("/a"), 1, None, Bytes::from_static(b"[]"));
         assert_eq!(off.get(&key("/a"), 1, 0), None);
+    }
+
+    /// `kept_or_made` for `n` callers at once whose maker waits for `go` and counts its calls.
+    async fn at_once(
+        cache: &ReadCache,
+        n: usize,
+        fail: bool,
+    ) -> (usize, Vec<Result<Bytes, &'static str>>) {
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let go = tokio::sync::Notify::new();
+        let callers = (0..n).map(|_| {
+            cache.kept_or_made(key("/a"), 1, 0, || async {
+                let first = made.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+                if first {
+                    go.notified().await;
+                    if fail {
+                        return Err("maker failed");
+                    }
+                }
+                Ok((Bytes::from_static(b"[1]"), None))
+            })
+        });
+        let all = futures_util::future::join_all(callers);
+        let release = async {
+            tokio::task::yield_now().await;
+            go.notify_one();
+        };
+        let (results, ()) = tokio::join!(all, release);
+        (made.into_inner(), results)
+    }
+
+    #[tokio::test]
+    async fn callers_at_once_wait_for_one_maker() {
+        let cache = ReadCache::new(1 << 20);
+        let (made, results) = at_once(&cache, 8, false).await;
+        assert_eq!(made, 1);
+        assert!(
+            results.iter().all(|r| r.as_deref() == Ok(&b"[1]"[..])),
+            "{results:?}"
+        );
+        assert!(lock(&cache.flights).is_empty());
+        assert!(cache.get(&key("/a"), 1, 0).is_some());
+    }
+
+    #[tokio::test]
+    async fn when_the_maker_fails_the_waiters_make_their_own() {
+        let cache = ReadCache::new(1 << 20);
+        let (made, results) = at_once(&cache, 4, true).await;
+        assert_eq!(made, 4);
+        assert_eq!(results[0], Err("maker failed"));
+        assert!(
+            results[1..].iter().all(|r| r.as_deref() == Ok(&b"[1]"[..])),
+            "{results:?}"
+        );
+        assert!(lock(&cache.flights).is_empty());
     }
 }

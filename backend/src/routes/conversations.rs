@@ -87,28 +87,26 @@ async fn kept_or_made<Fut>(
 where
     Fut: std::future::Future<Output = Result<(Vec<u8>, Option<i64>), ApiError>>,
 {
-    let json = |body: Bytes| {
-        HttpResponse::Ok()
-            .content_type(ContentType::json())
-            .body(body)
+    let make = || async { make().await.map(|(body, until)| (Bytes::from(body), until)) };
+    let body = match auth.data_version(viewer.account_id) {
+        Some(version) => {
+            let key = ReadKey {
+                account_id: viewer.account_id,
+                user_id: viewer.user_id,
+                role: viewer.role,
+                human_agent: policy.instagram_human_agent,
+                request: req.uri().to_string(),
+            };
+            state
+                .reads
+                .kept_or_made(key, version, policy.now, make)
+                .await?
+        }
+        None => make().await?.0,
     };
-    let Some(version) = auth.data_version(viewer.account_id) else {
-        return Ok(json(make().await?.0.into()));
-    };
-    let key = ReadKey {
-        account_id: viewer.account_id,
-        user_id: viewer.user_id,
-        role: viewer.role,
-        human_agent: policy.instagram_human_agent,
-        request: req.uri().to_string(),
-    };
-    if let Some(body) = state.reads.get(&key, version, policy.now) {
-        return Ok(json(body));
-    }
-    let (body, good_until) = make().await?;
-    let body = Bytes::from(body);
-    state.reads.put(key, version, good_until, body.clone());
-    Ok(json(body))
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body))
 }
 
 #[utoipa::path(params(("account_id" = i64, Path), ("id" = i64, Path, description = "the conversation's per-account number")), responses((status = 200, body = Conversation), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]
