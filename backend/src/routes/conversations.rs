@@ -66,17 +66,14 @@ pub async fn list(
             .filter_map(|c| c.reply_window_ends_at)
             .filter(|ends| *ends > policy.now)
             .min();
-        Ok((
-            serde_json::to_vec(&page).map_err(|e| ApiError::Internal(e.into()))?,
-            good_until,
-        ))
+        Ok((page, good_until))
     })
     .await
 }
 
 /// The JSON kept for this request while the account's data version is the one read with the caller (see
-/// `read_cache`); else `make`'s `(JSON, time it stops being true)`, kept for the next caller.
-async fn kept_or_made<Fut>(
+/// `read_cache`); else the JSON of `make`'s `(value, time it stops being true)`, kept for the next caller.
+async fn kept_or_made<T, Fut>(
     state: &AppState,
     auth: &AuthUser,
     req: &HttpRequest,
@@ -85,9 +82,14 @@ async fn kept_or_made<Fut>(
     make: impl FnOnce() -> Fut,
 ) -> Result<HttpResponse, ApiError>
 where
-    Fut: std::future::Future<Output = Result<(Vec<u8>, Option<i64>), ApiError>>,
+    T: serde::Serialize,
+    Fut: std::future::Future<Output = Result<(T, Option<i64>), ApiError>>,
 {
-    let make = || async { make().await.map(|(body, until)| (Bytes::from(body), until)) };
+    let make = || async {
+        let (value, until) = make().await?;
+        let body = serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.into()))?;
+        Ok::<_, ApiError>((Bytes::from(body), until))
+    };
     let body = match auth.data_version(viewer.account_id) {
         Some(version) => {
             let key = ReadKey {
@@ -143,10 +145,7 @@ pub async fn messages(
         let (conv, _) = views::find_visible(&state.db, viewer, display_id).await?;
         let page =
             views::messages(&state.db, &state.settings.frontend_url, &conv, query.before).await?;
-        Ok((
-            serde_json::to_vec(&page).map_err(|e| ApiError::Internal(e.into()))?,
-            None,
-        ))
+        Ok((page, None))
     })
     .await
 }
