@@ -19,7 +19,12 @@ pub mod webhooks;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::health)
+    // actix tries each route in turn, matching every pattern with a parameter by regex: the ones under load
+    // (Meta's deliveries, the dashboard's list and thread) come first.
+    cfg.service(webhooks::receive)
+        .service(conversations::list)
+        .service(conversations::messages)
+        .service(health::health)
         .service(auth::sign_in)
         .service(auth::sign_out)
         .service(profile::show)
@@ -43,9 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(instagram::deletion_status)
         .service(super_admin::show)
         .service(super_admin::update)
-        .service(conversations::list)
         .service(conversations::show)
-        .service(conversations::messages)
         .service(conversations::toggle_status)
         .service(conversations::assign)
         .service(conversations::update_last_seen)
@@ -58,7 +61,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(files::public_file)
         .service(events::stream)
         .service(webhooks::verify)
-        .service(webhooks::receive)
         .service(twilio::call)
         .service(twilio::status)
         .service(twilio::recording);
