@@ -26,29 +26,36 @@ const REPLACED: [(&str, &str, &str, &str); 2] = [
     ),
 ];
 
+/// Creates `new` on `table` over `columns`, then drops `old`.
+async fn replace(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    old: &'static str,
+    new: &str,
+    columns: &str,
+) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(&format!("CREATE INDEX {new} ON {table} {columns}"))
+        .await?;
+    manager
+        .drop_index(Index::drop().name(old).table(table).to_owned())
+        .await
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
         for (table, old, new, columns) in REPLACED {
-            db.execute_unprepared(&format!("CREATE INDEX {new} ON {table} {columns}"))
-                .await?;
-            manager
-                .drop_index(Index::drop().name(old).table(table).to_owned())
-                .await?;
+            replace(manager, table, old, new, columns).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
         let old_columns = ["(account_id, last_activity_at)", "(conversation_id, id)"];
         for ((table, old, new, _), columns) in REPLACED.into_iter().zip(old_columns) {
-            db.execute_unprepared(&format!("CREATE INDEX {old} ON {table} {columns}"))
-                .await?;
-            manager
-                .drop_index(Index::drop().name(new).table(table).to_owned())
-                .await?;
+            replace(manager, table, new, old, columns).await?;
         }
         Ok(())
     }

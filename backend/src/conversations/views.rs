@@ -397,17 +397,26 @@ pub async fn load_messages(
     frontend_url: &str,
     which: MessagesOf<'_>,
 ) -> Result<Vec<Message>, ApiError> {
+    // Each message's conversation and sender by primary-key subqueries: joined, PostgreSQL hashed every
+    // conversation and contact of the database to find those of 20–25 messages (`pgbench` of the list's last
+    // messages: 1.06 → 0.53 ms; a thread page 0.56 → 0.46 ms).
     let mut q = Sql::new(
-        "SELECT m.*, c.display_id AS conversation_display_id, \
-           sc.id AS contact_sender_id, sc.name AS contact_sender_name, \
-           sc.thumbnail AS contact_sender_thumbnail, \
-           su.id AS user_sender_id, su.name AS user_sender_name, \
+        "SELECT m.*, \
+           (SELECT c.display_id FROM conversations c WHERE c.id = m.conversation_id) \
+             AS conversation_display_id, \
+           (SELECT sc.id FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
+             AS contact_sender_id, \
+           (SELECT sc.name FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
+             AS contact_sender_name, \
+           (SELECT sc.thumbnail FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
+             AS contact_sender_thumbnail, \
+           (SELECT su.id FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id) \
+             AS user_sender_id, \
+           (SELECT su.name FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id) \
+             AS user_sender_name, \
            CASE WHEN EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id) THEN 1 ELSE 0 END \
              AS has_attachments \
-         FROM messages m \
-         JOIN conversations c ON c.id = m.conversation_id \
-         LEFT JOIN contacts sc ON m.sender_type = 'Contact' AND sc.id = m.sender_id \
-         LEFT JOIN users su ON m.sender_type = 'User' AND su.id = m.sender_id",
+         FROM messages m",
     );
     let newest_first = match which {
         MessagesOf::Ids([]) => return Ok(Vec::new()),
