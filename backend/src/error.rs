@@ -109,6 +109,17 @@ fn humanize(field: &str) -> String {
     }
 }
 
+impl ApiError {
+    /// The error of a statement that answered several requests at once, once for each of them.
+    pub fn each(e: &sea_orm::DbErr) -> Self {
+        if crate::db::is_unavailable(e) {
+            ApiError::Unavailable(anyhow::anyhow!(e.to_string()))
+        } else {
+            ApiError::Internal(anyhow::anyhow!(e.to_string()))
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
         if crate::db::is_unavailable(&e) {

@@ -94,6 +94,7 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         wakeup: Wakeup::default(),
         events: Events::default(),
         ingest: Default::default(),
+        callers: Default::default(),
         reads: Arc::new(ReadCache::new(settings.read_cache_bytes)),
     })
 }

@@ -1,5 +1,6 @@
 //! Who is calling: the `api_access_token` header or the session cookie, and what their role allows.
 
+pub mod caller_queue;
 pub mod rate_limit;
 pub mod sessions;
 
@@ -12,7 +13,9 @@ use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult,
+};
 use shared::dto::Role;
 
 pub const SESSION_COOKIE: &str = "sb_session";
@@ -43,6 +46,22 @@ impl AuthUser {
             user,
             membership: None,
         }
+    }
+
+    /// The user of a caller row (`users.*`, and `member_role` and `data_version` when `account_id` is given).
+    fn from_row(row: &QueryResult, account_id: Option<i64>) -> Result<Self, DbErr> {
+        let membership = match account_id {
+            Some(account_id) => Some(Membership {
+                account_id,
+                role: row.try_get("", "member_role")?,
+                data_version: row.try_get::<Option<i64>>("", "data_version")?.unwrap_or(0),
+            }),
+            None => None,
+        };
+        Ok(Self {
+            user: user::Model::from_query_result(row, "")?,
+            membership,
+        })
     }
 
     /// The data version of `account_id` read with the caller, when that is the account in the path.
@@ -86,9 +105,19 @@ impl FromRequest for AuthUser {
                 (None, None) => return Err(ApiError::Unauthorized),
             };
             let cookie = matches!(credential, Credential::Session(_));
-            let found = caller(&state.db, credential, account_id)
-                .await?
-                .ok_or(ApiError::Unauthorized)?;
+            let queued = if caller_queue::enabled(&state.db) {
+                state
+                    .callers
+                    .lookup(&state.db, &credential, account_id)
+                    .await
+            } else {
+                None
+            };
+            let found = match queued {
+                Some(found) => found?,
+                None => caller(&state.db, credential, account_id).await?,
+            }
+            .ok_or(ApiError::Unauthorized)?;
             // A custom header cannot be sent cross-site without CORS, so requiring it stops CSRF on cookie auth.
             if cookie && !safe_method && !has_requested_with {
                 return Err(ApiError::MissingRequestedWith);
@@ -130,16 +159,7 @@ async fn caller(
     let Some(row) = q.query_all(db).await?.into_iter().next() else {
         return Ok(None);
     };
-    let user = user::Model::from_query_result(&row, "")?;
-    let membership = match account_id {
-        Some(account_id) => Some(Membership {
-            account_id,
-            role: row.try_get("", "member_role")?,
-            data_version: row.try_get::<Option<i64>>("", "data_version")?.unwrap_or(0),
-        }),
-        None => None,
-    };
-    Ok(Some(AuthUser { user, membership }))
+    Ok(Some(AuthUser::from_row(&row, account_id)?))
 }
 
 /// The caller's role in an account; 404 when they are not part of it, so account ids leak nothing.

@@ -288,7 +288,7 @@ async fn write_batch(
         Err(e) if items.len() == 1 || crate::db::is_unavailable(&e) => {
             tracing::error!(error = %e, deliveries = items.len(), "could not store Instagram webhooks");
             for p in items {
-                let _ = p.done.send(Err(same_error(&e)));
+                let _ = p.done.send(Err(ApiError::each(&e)));
             }
             crate::db::is_unavailable(&e).then(|| e.to_string())
         }
@@ -373,15 +373,6 @@ async fn store_batch_postgres(db: &DatabaseConnection, items: &[Pending]) -> Res
         .await
         .map_err(|e| DbErr::Exec(sea_orm::RuntimeErr::SqlxError(Arc::new(e))))?;
     Ok(())
-}
-
-/// The batch's error, once for each delivery it fails.
-fn same_error(e: &DbErr) -> ApiError {
-    if crate::db::is_unavailable(e) {
-        ApiError::Unavailable(anyhow::anyhow!(e.to_string()))
-    } else {
-        ApiError::Internal(anyhow::anyhow!(e.to_string()))
-    }
 }
 
 #[cfg(test)]

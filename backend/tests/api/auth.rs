@@ -220,3 +220,103 @@ async fn passwords_and_tokens_are_not_stored_in_plain_text() {
 }
 
 use sea_orm::ConnectionTrait;
+
+/// On PostgreSQL the callers of concurrent requests are looked up together, by one statement per batch
+/// (`auth::caller_queue`): each request must still be answered as its own caller, in the account of its own path.
+#[tokio::test]
+async fn concurrent_requests_are_each_answered_as_their_own_caller() {
+    let app = spawn_app().await;
+    let ada = app.admin("ada@example.com", "Acme").await;
+    let cy = app.admin("cy@example.com", "Globex").await;
+    let (acme, globex) = (ada.account_id.unwrap(), cy.account_id.unwrap());
+    app.create_api_inbox(&ada, "Acme web").await;
+    app.create_api_inbox(&cy, "Globex web").await;
+    let signed_in = app
+        .browser
+        .post(format!("{}/auth/sign_in", app.address))
+        .json(&json!({"email": "cy@example.com", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+
+    // (credential, path, expected status, expected email or inbox name)
+    let cases: Vec<(Option<&str>, String, u16, &str)> = vec![
+        (
+            Some(&ada.access_token),
+            "/api/v1/profile".into(),
+            200,
+            "ada@example.com",
+        ),
+        (
+            Some(&cy.access_token),
+            "/api/v1/profile".into(),
+            200,
+            "cy@example.com",
+        ),
+        (
+            Some(&ada.access_token),
+            format!("/api/v1/accounts/{acme}/inboxes"),
+            200,
+            "Acme web",
+        ),
+        (
+            Some(&cy.access_token),
+            format!("/api/v1/accounts/{acme}/inboxes"),
+            404,
+            "",
+        ),
+        (
+            Some(&cy.access_token),
+            format!("/api/v1/accounts/{globex}/inboxes"),
+            200,
+            "Globex web",
+        ),
+        (Some("not-a-token"), "/api/v1/profile".into(), 401, ""),
+        (
+            None,
+            format!("/api/v1/accounts/{globex}/inboxes"),
+            200,
+            "Globex web",
+        ),
+        (None, "/api/v1/profile".into(), 200, "cy@example.com"),
+        (None, format!("/api/v1/accounts/{acme}/inboxes"), 404, ""),
+    ];
+    let requests = (0..6)
+        .flat_map(|_| cases.iter())
+        .map(|(token, path, _, _)| {
+            let url = format!("{}{path}", app.address);
+            // Without a token the browser's session cookie (cy's) is the credential.
+            let req = match token {
+                Some(t) => app.client.get(url).header("api_access_token", *t),
+                None => app.browser.get(url),
+            };
+            async move { reply(req.send().await.unwrap()).await }
+        });
+    let replies = futures_util::future::join_all(requests).await;
+
+    for (r, (token, path, status, expected)) in
+        replies.iter().zip((0..6).flat_map(|_| cases.iter()))
+    {
+        let who = token.map_or("cookie", |t| {
+            if t == ada.access_token {
+                "ada"
+            } else {
+                "token"
+            }
+        });
+        assert_eq!(r.status.as_u16(), *status, "{who} {path}: {}", r.body);
+        if *status != 200 {
+            continue;
+        }
+        let seen = if path.ends_with("/profile") {
+            r.body["email"].as_str().map(str::to_owned)
+        } else {
+            r.body["payload"][0]["name"].as_str().map(str::to_owned)
+        };
+        assert_eq!(seen.as_deref(), Some(*expected), "{who} {path}: {}", r.body);
+        if !path.ends_with("/profile") {
+            assert_eq!(r.body["payload"].as_array().unwrap().len(), 1, "{}", r.body);
+        }
+    }
+}

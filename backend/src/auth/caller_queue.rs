@@ -1,0 +1,154 @@
+//! Group lookup of callers on PostgreSQL: the authentication statements of concurrent requests are gathered and
+//! answered by ONE statement of fixed text, the credentials passed as arrays. Under load every request of the
+//! API starts with this statement, and on PostgreSQL each one costs a pooled connection, a round trip and a
+//! backend's turn on the CPU; a few batches in flight instead of one statement per request leave those to the
+//! rest of the work. When nothing else is waiting a lookup goes out at once, alone, so an idle server answers as
+//! fast as before. SQLite reads in-process and keeps one statement per request (`super::caller`).
+
+use super::{AuthUser, Credential};
+use crate::crypto::token_digest;
+use crate::db::now;
+use crate::error::ApiError;
+use sea_orm::{DatabaseConnection, DbErr, QueryResult};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most lookups answered by one statement.
+const MAX_BATCH: usize = 128;
+
+/// The lookup task's sender, made with the first lookup (it needs a runtime) and shared by every clone of the
+/// state; the task ends when the last clone is dropped.
+#[derive(Clone, Default)]
+pub struct CallerQueue(Arc<OnceLock<mpsc::Sender<Lookup>>>);
+
+pub(super) struct Lookup {
+    digest: String,
+    session: bool,
+    account_id: Option<i64>,
+    done: oneshot::Sender<Result<Option<AuthUser>, ApiError>>,
+}
+
+/// On unless `SWITCHBOARD_GROUP_LOOKUP=0` (kept for the benchmark's before/after comparison).
+pub(super) fn enabled(db: &DatabaseConnection) -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
+        && *ON.get_or_init(|| {
+            !matches!(
+                std::env::var("SWITCHBOARD_GROUP_LOOKUP").as_deref(),
+                Ok("0" | "off" | "false")
+            )
+        })
+}
+
+impl CallerQueue {
+    /// The caller behind `credential`, as `super::caller` answers it; `None` inside `Some` for an unknown
+    /// credential, and `None` when the lookup task is gone (the caller then looks up alone).
+    pub(super) async fn lookup(
+        &self,
+        db: &DatabaseConnection,
+        credential: &Credential,
+        account_id: Option<i64>,
+    ) -> Option<Result<Option<AuthUser>, ApiError>> {
+        let tx = self.0.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+            tokio::spawn(run(db.clone(), rx));
+            tx
+        });
+        let (digest, session) = match credential {
+            Credential::AccessToken(t) => (token_digest(t), false),
+            Credential::Session(t) => (token_digest(t), true),
+        };
+        let (done, answer) = oneshot::channel();
+        let lookup = Lookup {
+            digest,
+            session,
+            account_id,
+            done,
+        };
+        tx.send(lookup).await.ok()?;
+        answer.await.ok()
+    }
+}
+
+/// Statements in flight at once: while they run, the next lookups gather into the following batch.
+fn in_flight() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
+async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Lookup>) {
+    let slots = in_flight();
+    let mut running = tokio::task::JoinSet::new();
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        tokio::select! {
+            n = rx.recv_many(&mut batch, MAX_BATCH), if running.len() < slots => {
+                if n == 0 {
+                    break;
+                }
+                let lookups = std::mem::take(&mut batch);
+                let db = db.clone();
+                running.spawn(async move { answer(&db, lookups).await });
+            }
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+        }
+    }
+    while running.join_next().await.is_some() {}
+}
+
+async fn answer(db: &DatabaseConnection, lookups: Vec<Lookup>) {
+    match look_up(db, &lookups).await {
+        Ok(mut found) => {
+            for (lookup, user) in lookups.into_iter().zip(found.drain(..)) {
+                let _ = lookup.done.send(Ok(user));
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, lookups = lookups.len(), "could not look up callers");
+            for lookup in lookups {
+                let _ = lookup.done.send(Err(ApiError::each(&e)));
+            }
+        }
+    }
+}
+
+/// One row per lookup that names a user, numbered by its place in the arrays. The user is picked per lookup
+/// (a session's user, or the user with the access token) before the join, so each is a primary-key probe.
+const PG_LOOK_UP: &str = "WITH q AS (\
+    SELECT q.n, q.account_id, CASE WHEN q.session \
+      THEN (SELECT s.user_id FROM sessions s WHERE s.token_digest = q.digest AND s.expires_at > $4) \
+      ELSE (SELECT t.id FROM users t WHERE t.access_token_digest = q.digest) END AS user_id \
+    FROM unnest($1::text[], $2::bool[], $3::bigint[]) WITH ORDINALITY AS q(digest, session, account_id, n)) \
+  SELECT q.n AS lookup_n, u.*, au.role AS member_role, \
+    (SELECT v.version FROM account_versions v WHERE v.account_id = q.account_id) AS data_version \
+  FROM q JOIN users u ON u.id = q.user_id \
+  LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = q.account_id";
+
+/// Each lookup's caller, in the order of `lookups`.
+async fn look_up(
+    db: &DatabaseConnection,
+    lookups: &[Lookup],
+) -> Result<Vec<Option<AuthUser>>, DbErr> {
+    let rows = sea_orm::sqlx::query(PG_LOOK_UP)
+        .bind(
+            lookups
+                .iter()
+                .map(|l| l.digest.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(lookups.iter().map(|l| l.session).collect::<Vec<_>>())
+        .bind(lookups.iter().map(|l| l.account_id).collect::<Vec<_>>())
+        .bind(now())
+        .fetch_all(db.get_postgres_connection_pool())
+        .await
+        .map_err(|e| DbErr::Query(sea_orm::RuntimeErr::SqlxError(Arc::new(e))))?;
+    let mut found: Vec<Option<AuthUser>> = vec![None; lookups.len()];
+    for row in rows {
+        let row = QueryResult::from(row);
+        let n: i64 = row.try_get("", "lookup_n")?;
+        let i = usize::try_from(n - 1).unwrap_or(usize::MAX);
+        if let Some(lookup) = lookups.get(i) {
+            found[i] = Some(AuthUser::from_row(&row, lookup.account_id)?);
+        }
+    }
+    Ok(found)
+}
