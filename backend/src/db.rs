@@ -66,6 +66,32 @@ pub fn is_unavailable(e: &DbErr) -> bool {
     }
 }
 
+/// A statement of ours run through sqlx directly (arrays as parameters), its error as sea-orm's.
+pub fn sqlx_error(e: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(e)))
+}
+
+/// Runs a PostgreSQL query as the unnamed statement, so it is planned for these parameters and the tables as
+/// they are now. A named (prepared) statement gets one generic plan per connection after its fifth run, and
+/// PostgreSQL replaces it only when the tables are analysed: a lookup first planned while a new inbox had a
+/// handful of messages kept scanning all of them, 12 ms a batch by the time it had 20,000. Planning each time
+/// costs a tenth of a millisecond; for lookups into tables that grow fast that is the better trade.
+pub async fn fetch_planned_now(
+    db: &DatabaseConnection,
+    query: sea_orm::sqlx::query::Query<
+        '_,
+        sea_orm::sqlx::Postgres,
+        sea_orm::sqlx::postgres::PgArguments,
+    >,
+) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+    let rows = query
+        .persistent(false)
+        .fetch_all(db.get_postgres_connection_pool())
+        .await
+        .map_err(sqlx_error)?;
+    Ok(rows.into_iter().map(sea_orm::QueryResult::from).collect())
+}
+
 pub async fn ping(db: &impl ConnectionTrait) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }

@@ -140,7 +140,7 @@ async fn look_up(
         .bind(now())
         .fetch_all(db.get_postgres_connection_pool())
         .await
-        .map_err(|e| DbErr::Query(sea_orm::RuntimeErr::SqlxError(Arc::new(e))))?;
+        .map_err(crate::db::sqlx_error)?;
     let mut found: Vec<Option<AuthUser>> = vec![None; lookups.len()];
     for row in rows {
         let row = QueryResult::from(row);

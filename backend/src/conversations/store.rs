@@ -6,8 +6,8 @@ use crate::entities::{account, attachment, contact, contact_inbox, conversation,
 use crate::error::ApiError;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait, Set,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -34,15 +34,29 @@ pub async fn find_contact_inbox(
 
 /// The contacts of an inbox among `source_ids`, by source id (one query for a batch of events).
 pub async fn contact_inboxes(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     inbox_id: i64,
     source_ids: &[&str],
 ) -> Result<HashMap<String, contact_inbox::Model>, ApiError> {
-    Ok(contact_inbox::Entity::find()
-        .filter(contact_inbox::Column::InboxId.eq(inbox_id))
-        .filter(contact_inbox::Column::SourceId.is_in(source_ids.iter().copied()))
-        .all(db)
-        .await?
+    let found = if db.get_database_backend() == DatabaseBackend::Postgres {
+        let query = sea_orm::sqlx::query(
+            "SELECT * FROM contact_inboxes WHERE inbox_id = $1 AND source_id = ANY($2)",
+        )
+        .bind(inbox_id)
+        .bind(source_ids);
+        crate::db::fetch_planned_now(db, query)
+            .await?
+            .iter()
+            .map(|row| contact_inbox::Model::from_query_result(row, ""))
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        contact_inbox::Entity::find()
+            .filter(contact_inbox::Column::InboxId.eq(inbox_id))
+            .filter(contact_inbox::Column::SourceId.is_in(source_ids.iter().copied()))
+            .all(db)
+            .await?
+    };
+    Ok(found
         .into_iter()
         .map(|ci| (ci.source_id.clone(), ci))
         .collect())
@@ -50,19 +64,31 @@ pub async fn contact_inboxes(
 
 /// Which of `source_ids` an inbox already has messages for (one query for a batch of events).
 pub async fn stored_source_ids(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     inbox_id: i64,
     source_ids: &[&str],
 ) -> Result<HashSet<String>, ApiError> {
-    use sea_orm::QuerySelect;
-    let found: Vec<Option<String>> = message::Entity::find()
-        .select_only()
-        .column(message::Column::SourceId)
-        .filter(message::Column::InboxId.eq(inbox_id))
-        .filter(message::Column::SourceId.is_in(source_ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let found: Vec<Option<String>> = if db.get_database_backend() == DatabaseBackend::Postgres {
+        let query = sea_orm::sqlx::query(
+            "SELECT source_id FROM messages WHERE inbox_id = $1 AND source_id = ANY($2)",
+        )
+        .bind(inbox_id)
+        .bind(source_ids);
+        crate::db::fetch_planned_now(db, query)
+            .await?
+            .iter()
+            .map(|row| row.try_get("", "source_id"))
+            .collect::<Result<_, _>>()?
+    } else {
+        message::Entity::find()
+            .select_only()
+            .column(message::Column::SourceId)
+            .filter(message::Column::InboxId.eq(inbox_id))
+            .filter(message::Column::SourceId.is_in(source_ids.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?
+    };
     Ok(found.into_iter().flatten().collect())
 }
 

@@ -371,7 +371,7 @@ async fn store_batch_postgres(db: &DatabaseConnection, items: &[Pending]) -> Res
     query
         .execute(db.get_postgres_connection_pool())
         .await
-        .map_err(|e| DbErr::Exec(sea_orm::RuntimeErr::SqlxError(Arc::new(e))))?;
+        .map_err(crate::db::sqlx_error)?;
     Ok(())
 }
 

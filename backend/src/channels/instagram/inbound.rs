@@ -328,7 +328,7 @@ struct Known {
 
 impl Known {
     async fn of(
-        db: &impl sea_orm::ConnectionTrait,
+        db: &sea_orm::DatabaseConnection,
         inbox_id: i64,
         mids: &[&str],
         contacts: &[&str],
