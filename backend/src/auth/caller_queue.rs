@@ -97,8 +97,8 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Lookup>) {
 
 async fn answer(db: &DatabaseConnection, lookups: Vec<Lookup>) {
     match look_up(db, &lookups).await {
-        Ok(mut found) => {
-            for (lookup, user) in lookups.into_iter().zip(found.drain(..)) {
+        Ok(found) => {
+            for (lookup, user) in lookups.into_iter().zip(found) {
                 let _ = lookup.done.send(Ok(user));
             }
         }
