@@ -69,8 +69,12 @@ pub async fn stored_source_ids(
     source_ids: &[&str],
 ) -> Result<HashSet<String>, ApiError> {
     let found: Vec<Option<String>> = if db.get_database_backend() == DatabaseBackend::Postgres {
+        // One probe of the (inbox_id, source_id) index per id, whatever the statistics say: a scalar subquery
+        // is never turned into a join. `source_id = ANY($2)` was checked, without statistics, as a filter over
+        // every index entry of the inbox (3 ms a batch at 20,000 messages; 0.1 ms this way).
         let query = sea_orm::sqlx::query(
-            "SELECT source_id FROM messages WHERE inbox_id = $1 AND source_id = ANY($2)",
+            "SELECT s.id AS source_id FROM unnest($2::text[]) AS s(id) \
+             WHERE (SELECT m.source_id FROM messages m WHERE m.inbox_id = $1 AND m.source_id = s.id) IS NOT NULL",
         )
         .bind(inbox_id)
         .bind(source_ids);
