@@ -75,12 +75,19 @@ pub async fn claim_batch(db: &DatabaseConnection, limit: u64) -> Result<Vec<job:
     };
     let now = now();
     let lease = now + LEASE_SECS;
+    // PostgreSQL's claim goes by the simple protocol, which takes no parameters, so its two numbers are written
+    // into the text; SQLite binds them, so its text stays the same and its prepared statement is kept.
+    let (lease_at, now_at) = if backend == DatabaseBackend::Postgres {
+        (lease.to_string(), now.to_string())
+    } else {
+        ("$1".to_owned(), "$2".to_owned())
+    };
     let claim = format!(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = {lease}, updated_at = {now}
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = {lease_at}, updated_at = {now_at}
          WHERE id IN (
            SELECT j.id FROM {jobs}
            WHERE {runnable}
-             ((j.state = 'pending' AND j.run_at <= {now}) OR (j.state = 'running' AND j.locked_until < {now}))
+             ((j.state = 'pending' AND j.run_at <= {now_at}) OR (j.state = 'running' AND j.locked_until < {now_at}))
              AND (j.ordering_key IS NULL OR NOT EXISTS (
                SELECT 1 FROM jobs e WHERE e.ordering_key = j.ordering_key AND e.id < j.id
                  AND e.state IN ('pending', 'running', 'held')))
@@ -105,8 +112,12 @@ pub async fn claim_batch(db: &DatabaseConnection, limit: u64) -> Result<Vec<job:
             .map(sea_orm::QueryResult::from)
             .collect()
     } else {
-        db.query_all_raw(Statement::from_string(backend, claim))
-            .await?
+        db.query_all_raw(Statement::from_sql_and_values(
+            backend,
+            claim,
+            [lease.into(), now.into()],
+        ))
+        .await?
     };
     let mut jobs = rows
         .iter()
