@@ -112,21 +112,22 @@ fn humanize(field: &str) -> String {
 impl ApiError {
     /// The error of a statement that answered several requests at once, once for each of them.
     pub fn each(e: &sea_orm::DbErr) -> Self {
-        if crate::db::is_unavailable(e) {
-            ApiError::Unavailable(anyhow::anyhow!(e.to_string()))
+        Self::of_database(crate::db::is_unavailable(e), anyhow::anyhow!(e.to_string()))
+    }
+
+    /// 503 when the database is away (worth retrying), else 500.
+    fn of_database(unavailable: bool, cause: anyhow::Error) -> Self {
+        if unavailable {
+            ApiError::Unavailable(cause)
         } else {
-            ApiError::Internal(anyhow::anyhow!(e.to_string()))
+            ApiError::Internal(cause)
         }
     }
 }
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        if crate::db::is_unavailable(&e) {
-            ApiError::Unavailable(e.into())
-        } else {
-            ApiError::Internal(e.into())
-        }
+        Self::of_database(crate::db::is_unavailable(&e), e.into())
     }
 }
 
