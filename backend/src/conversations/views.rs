@@ -102,8 +102,9 @@ fn member_inboxes(user_id: i64) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
-/// `GET …/conversations`: one page plus the open-conversation counts of the three tabs. Two statements (three
-/// when a last message has attachments) whatever the page holds: a list is the dashboard's most frequent read.
+/// `GET …/conversations`: one page plus the open-conversation counts of the three tabs, with each row's last
+/// message: one statement (two when a last message has attachments) whatever the page holds, as a list is the
+/// dashboard's most frequent read.
 pub async fn list(
     db: &impl ConnectionTrait,
     frontend_url: &str,
@@ -125,7 +126,8 @@ pub async fn list(
     };
     // The three tab counts in one pass over the open conversations, each a scalar subquery, so that the page and
     // its counts are one statement; the outer join keeps the counts when the page is empty.
-    let mut q = Sql::new("SELECT k.mine, k.unassigned, k.all_open, p.* FROM (SELECT ");
+    let mut q = Sql::new("SELECT k.mine, k.unassigned, k.all_open, p.*, ");
+    q.push(&message_columns(LAST)).push(" FROM (SELECT ");
     q.push("COALESCE(SUM(CASE WHEN c.assignee_id = ")
         .bind(viewer.user_id)
         .push(
@@ -162,7 +164,9 @@ pub async fn list(
         .bind(((page - 1).saturating_mul(CONVERSATIONS_PER_PAGE)).min(i64::MAX as u64) as i64)
         .push(") c")
         .push(CONVERSATION_JOINS)
-        .push(") p ON 1 = 1 ORDER BY p.last_activity_at DESC, p.id DESC");
+        .push(") p ON 1 = 1")
+        .push(LAST_MESSAGE_JOIN)
+        .push(" ORDER BY p.last_activity_at DESC, p.id DESC");
     let results = q.query_all(db).await?;
     let first = results
         .first()
@@ -179,7 +183,7 @@ pub async fn list(
     for r in &results {
         // The outer join's lone row when the page is empty.
         if r.try_get::<Option<i64>>("", "id")?.is_some() {
-            rows.push(ConversationRow::from_query_result(r, "")?);
+            rows.push(r);
         }
     }
     Ok(ConversationList {
@@ -220,6 +224,14 @@ const CONVERSATION_JOINS: &str = " JOIN inboxes i ON i.id = c.inbox_id \
     LEFT JOIN account_users au ON au.account_id = c.account_id AND au.user_id = c.assignee_id \
     LEFT JOIN users u ON u.id = au.user_id";
 
+/// The prefix of the last message's columns (`message_columns`) in a conversation row.
+const LAST: &str = "lm_";
+
+/// What follows `(…) p`, rows of `CONVERSATION_COLUMNS`: each one's last message as `m`, for
+/// `message_columns(LAST)`. One statement for the page and its last messages; the row's `last_message_id` is
+/// already there, so a plain outer join on the primary key does it on both databases.
+const LAST_MESSAGE_JOIN: &str = " LEFT JOIN messages m ON m.id = p.last_message_id";
+
 // `message_type = 0` above is an incoming message.
 const _: () = assert!(MESSAGE_INCOMING == 0);
 
@@ -247,20 +259,28 @@ struct ConversationRow {
     last_message_id: Option<i64>,
 }
 
-/// Conversation JSON for rows of `CONVERSATION_COLUMNS`, with their last messages loaded in one statement.
+/// Conversation JSON for rows of `CONVERSATION_COLUMNS` with their last message (`LAST_MESSAGE_JOIN`); one more
+/// statement only when a last message has attachments.
 async fn rows_to_dtos(
     db: &impl ConnectionTrait,
     frontend_url: &str,
     policy: ReplyPolicy,
-    rows: Vec<ConversationRow>,
+    results: Vec<&sea_orm::QueryResult>,
 ) -> Result<Vec<Conversation>, ApiError> {
-    let last_ids: Vec<i64> = rows.iter().filter_map(|c| c.last_message_id).collect();
-    let mut last_messages: HashMap<i64, Message> =
-        load_messages(db, frontend_url, MessagesOf::Ids(&last_ids))
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
+    let mut rows = Vec::with_capacity(results.len());
+    let mut last = Vec::with_capacity(results.len());
+    let mut with_files = Vec::new();
+    for r in results {
+        rows.push(ConversationRow::from_query_result(r, "")?);
+        if let Some((message, has_files)) = message_in_row(r, LAST)? {
+            if has_files {
+                with_files.push(message.id);
+            }
+            last.push(message);
+        }
+    }
+    add_attachments(db, frontend_url, &mut last, with_files).await?;
+    let mut last_messages: HashMap<i64, Message> = last.into_iter().map(|m| (m.id, m)).collect();
     rows.into_iter()
         .map(|c| {
             let (can_reply, reply_window_ends_at) = reply_window(
@@ -323,18 +343,18 @@ pub async fn to_dto(
     policy: ReplyPolicy,
     conv: &conversation::Model,
 ) -> Result<Conversation, ApiError> {
-    let mut q = Sql::new(CONVERSATION_COLUMNS);
-    q.push(" FROM (SELECT * FROM conversations c WHERE c.id = ")
+    let mut q = Sql::new("SELECT p.*, ");
+    q.push(&message_columns(LAST))
+        .push(" FROM (")
+        .push(CONVERSATION_COLUMNS)
+        .push(" FROM (SELECT * FROM conversations c WHERE c.id = ")
         .bind(conv.id)
         .push(") c")
-        .push(CONVERSATION_JOINS);
-    let rows = q
-        .query_all(db)
-        .await?
-        .iter()
-        .map(|r| ConversationRow::from_query_result(r, ""))
-        .collect::<Result<Vec<_>, _>>()?;
-    rows_to_dtos(db, frontend_url, policy, rows)
+        .push(CONVERSATION_JOINS)
+        .push(") p")
+        .push(LAST_MESSAGE_JOIN);
+    let results = q.query_all(db).await?;
+    rows_to_dtos(db, frontend_url, policy, results.iter().collect())
         .await?
         .pop()
         .ok_or(ApiError::NotFound)
@@ -407,27 +427,8 @@ pub async fn load_messages(
     frontend_url: &str,
     which: MessagesOf<'_>,
 ) -> Result<Vec<Message>, ApiError> {
-    // Each message's conversation and sender by primary-key subqueries: joined, PostgreSQL hashed every
-    // conversation and contact of the database to find those of 20–25 messages (`pgbench` of the list's last
-    // messages: 1.06 → 0.53 ms; a thread page 0.56 → 0.46 ms).
-    let mut q = Sql::new(
-        "SELECT m.*, \
-           (SELECT c.display_id FROM conversations c WHERE c.id = m.conversation_id) \
-             AS conversation_display_id, \
-           (SELECT sc.id FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
-             AS contact_sender_id, \
-           (SELECT sc.name FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
-             AS contact_sender_name, \
-           (SELECT sc.thumbnail FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
-             AS contact_sender_thumbnail, \
-           (SELECT su.id FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id) \
-             AS user_sender_id, \
-           (SELECT su.name FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id) \
-             AS user_sender_name, \
-           CASE WHEN EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id) THEN 1 ELSE 0 END \
-             AS has_attachments \
-         FROM messages m",
-    );
+    let mut q = Sql::new("SELECT ");
+    q.push(&message_columns("")).push(" FROM messages m");
     let newest_first = match which {
         MessagesOf::Ids([]) => return Ok(Vec::new()),
         MessagesOf::Ids(ids) => {
@@ -452,75 +453,145 @@ pub async fn load_messages(
     let mut rows = Vec::new();
     let mut with_files = Vec::new();
     for r in q.query_all(db).await? {
-        let m = message::Model::from_query_result(&r, "")?;
-        if r.try_get::<i32>("", "has_attachments")? != 0 {
-            with_files.push(m.id);
+        if let Some((message, has_files)) = message_in_row(&r, "")? {
+            if has_files {
+                with_files.push(message.id);
+            }
+            rows.push(message);
         }
-        let sender = match (m.sender_type.as_deref(), m.sender_id) {
-            (Some(SENDER_CONTACT), Some(id)) => r
-                .try_get::<Option<i64>>("", "contact_sender_id")?
-                .map(|_| -> Result<MessageSender, DbErr> {
-                    Ok(MessageSender {
-                        id,
-                        name: r.try_get("", "contact_sender_name")?,
-                        thumbnail: r
-                            .try_get::<Option<String>>("", "contact_sender_thumbnail")?
-                            .unwrap_or_default(),
-                        kind: "contact".to_owned(),
-                    })
-                })
-                .transpose()?,
-            (Some(SENDER_USER), Some(id)) => r
-                .try_get::<Option<i64>>("", "user_sender_id")?
-                .map(|_| -> Result<MessageSender, DbErr> {
-                    Ok(MessageSender {
-                        id,
-                        name: r.try_get("", "user_sender_name")?,
-                        thumbnail: String::new(),
-                        kind: "user".to_owned(),
-                    })
-                })
-                .transpose()?,
-            _ => None,
-        };
-        let display_id: i64 = r.try_get("", "conversation_display_id")?;
-        rows.push(Message {
-            id: m.id,
-            content: m.content,
-            account_id: m.account_id,
-            inbox_id: m.inbox_id,
-            conversation_id: display_id,
-            message_type: m.message_type,
-            created_at: m.created_at,
-            private: m.private,
-            status: m.status,
-            source_id: m.source_id,
-            content_type: m.content_type,
-            content_attributes: object(&m.content_attributes),
-            sender_type: m.sender_type,
-            sender_id: m.sender_id,
-            sender,
-            attachments: Vec::new(),
-        });
     }
     if newest_first {
         rows.reverse();
     }
-    if !with_files.is_empty() {
-        let attachments = attachment::Entity::find()
-            .filter(attachment::Column::MessageId.is_in(with_files))
-            .order_by_asc(attachment::Column::Id)
-            .all(db)
-            .await?;
-        for m in &mut rows {
-            m.attachments = attachments
-                .iter()
-                .filter(|a| a.message_id == m.id)
-                .map(|a| attachment_dto(frontend_url, a))
-                .collect();
-        }
-    }
+    add_attachments(db, frontend_url, &mut rows, with_files).await?;
     Ok(rows)
+}
+
+/// The columns of messages `m`, each named `{pre}<column>`, with each one's conversation number, its sender and
+/// whether it has attachments. The conversation and sender come by primary-key subqueries: joined, PostgreSQL
+/// hashed every conversation and contact of the database to find those of 20–25 messages (`pgbench` of the
+/// list's last messages: 1.06 → 0.53 ms; a thread page 0.56 → 0.46 ms).
+fn message_columns(pre: &str) -> String {
+    use sea_orm::{IdenStatic, Iterable};
+    let mut columns: Vec<String> = message::Column::iter()
+        .map(|c| format!("m.{0} AS {pre}{0}", c.as_str()))
+        .collect();
+    columns.extend([
+        format!(
+            "(SELECT c.display_id FROM conversations c WHERE c.id = m.conversation_id) \
+             AS {pre}conversation_display_id"
+        ),
+        format!(
+            "(SELECT sc.id FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
+             AS {pre}contact_sender_id"
+        ),
+        format!(
+            "(SELECT sc.name FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
+             AS {pre}contact_sender_name"
+        ),
+        format!(
+            "(SELECT sc.thumbnail FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
+             AS {pre}contact_sender_thumbnail"
+        ),
+        format!(
+            "(SELECT su.id FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id) \
+             AS {pre}user_sender_id"
+        ),
+        format!(
+            "(SELECT su.name FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id) \
+             AS {pre}user_sender_name"
+        ),
+        format!(
+            "CASE WHEN EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id) THEN 1 ELSE 0 END \
+             AS {pre}has_attachments"
+        ),
+    ]);
+    columns.join(", ")
+}
+
+/// The message of `message_columns(pre)` in a row (without its attachments) and whether it has any; `None` for
+/// an outer join's empty side.
+fn message_in_row(
+    r: &sea_orm::QueryResult,
+    pre: &str,
+) -> Result<Option<(Message, bool)>, ApiError> {
+    if r.try_get::<Option<i64>>(pre, "id")?.is_none() {
+        return Ok(None);
+    }
+    let m = message::Model::from_query_result(r, pre)?;
+    let has_files = r.try_get::<i32>(pre, "has_attachments")? != 0;
+    let sender = match (m.sender_type.as_deref(), m.sender_id) {
+        (Some(SENDER_CONTACT), Some(id)) => r
+            .try_get::<Option<i64>>(pre, "contact_sender_id")?
+            .map(|_| -> Result<MessageSender, DbErr> {
+                Ok(MessageSender {
+                    id,
+                    name: r.try_get(pre, "contact_sender_name")?,
+                    thumbnail: r
+                        .try_get::<Option<String>>(pre, "contact_sender_thumbnail")?
+                        .unwrap_or_default(),
+                    kind: "contact".to_owned(),
+                })
+            })
+            .transpose()?,
+        (Some(SENDER_USER), Some(id)) => r
+            .try_get::<Option<i64>>(pre, "user_sender_id")?
+            .map(|_| -> Result<MessageSender, DbErr> {
+                Ok(MessageSender {
+                    id,
+                    name: r.try_get(pre, "user_sender_name")?,
+                    thumbnail: String::new(),
+                    kind: "user".to_owned(),
+                })
+            })
+            .transpose()?,
+        _ => None,
+    };
+    let display_id: i64 = r.try_get(pre, "conversation_display_id")?;
+    let message = Message {
+        id: m.id,
+        content: m.content,
+        account_id: m.account_id,
+        inbox_id: m.inbox_id,
+        conversation_id: display_id,
+        message_type: m.message_type,
+        created_at: m.created_at,
+        private: m.private,
+        status: m.status,
+        source_id: m.source_id,
+        content_type: m.content_type,
+        content_attributes: object(&m.content_attributes),
+        sender_type: m.sender_type,
+        sender_id: m.sender_id,
+        sender,
+        attachments: Vec::new(),
+    };
+    Ok(Some((message, has_files)))
+}
+
+/// Fills in the attachments of the messages whose ids are in `with_files`: one statement, none when empty.
+async fn add_attachments(
+    db: &impl ConnectionTrait,
+    frontend_url: &str,
+    messages: &mut [Message],
+    with_files: Vec<i64>,
+) -> Result<(), ApiError> {
+    if with_files.is_empty() {
+        return Ok(());
+    }
+    let attachments = attachment::Entity::find()
+        .filter(attachment::Column::MessageId.is_in(with_files))
+        .order_by_asc(attachment::Column::Id)
+        .all(db)
+        .await?;
+    for m in messages {
+        m.attachments = attachments
+            .iter()
+            .filter(|a| a.message_id == m.id)
+            .map(|a| attachment_dto(frontend_url, a))
+            .collect();
+    }
+    Ok(())
 }
 
 const SENDER_CONTACT: &str = "Contact";

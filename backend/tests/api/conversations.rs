@@ -1040,7 +1040,14 @@ async fn kept_reads_show_every_write_made_since_by_any_server() {
         "https://cdn.example/x.jpg"
     );
     let list = get(list_url.clone(), admin_token.clone()).await;
-    assert_eq!(conversation_in(&list, 1)["messages"][0]["content"], "on it");
+    let last = &conversation_in(&list, 1)["messages"][0];
+    assert_eq!(last["content"], "on it");
+    assert_eq!(last["sender"]["id"], bob);
+    assert_eq!(last["sender"]["type"], "user");
+    assert_eq!(
+        last["attachments"][0]["data_url"],
+        "https://cdn.example/x.jpg"
+    );
 
     // Assigned through the API, then the assignee renames themselves in the database.
     let r = app
