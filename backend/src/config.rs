@@ -27,6 +27,9 @@ pub struct Settings {
     pub retention: Retention,
     /// Bytes of finished read JSON kept per process (`READ_CACHE_MIB`, default 8; 0 turns the cache off).
     pub read_cache_bytes: usize,
+    /// How long a call to Instagram or Twilio may take before it counts as unanswered (`PROVIDER_TIMEOUT_SECS`,
+    /// default 15).
+    pub provider_timeout: std::time::Duration,
 }
 
 /// How long the audit and queue tables keep rows, in days (`RETENTION_WEBHOOK_EVENTS_DAYS`,
@@ -126,6 +129,12 @@ impl Settings {
                 .and_then(|m| m.parse::<usize>().ok())
                 .unwrap_or(8)
                 .saturating_mul(1 << 20),
+            provider_timeout: std::time::Duration::from_secs(
+                get("PROVIDER_TIMEOUT_SECS")
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .filter(|s| *s > 0)
+                    .unwrap_or(15),
+            ),
         }
         .resolve_file_store(get("FILE_STORE_DIR"))
     }

@@ -82,8 +82,8 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
     let keys = Keys::derive(&resolve_secret_key_base(settings)?);
     let db = db::connect(settings).await?;
     db::migrate(&db).await?;
-    let twilio = TwilioClient::new(&settings.twilio_api_url, Duration::from_secs(15))?;
-    let graph = GraphClient::new(&settings.instagram_graph_url, Duration::from_secs(15))?;
+    let twilio = TwilioClient::new(&settings.twilio_api_url, settings.provider_timeout)?;
+    let graph = GraphClient::new(&settings.instagram_graph_url, settings.provider_timeout)?;
     Ok(AppState {
         db,
         settings: Arc::new(settings.clone()),

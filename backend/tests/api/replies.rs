@@ -2,7 +2,7 @@
 
 use crate::helpers::TestApp;
 use crate::webhooks::{
-    app, connected, deliver, numbered, profile_ok, query, settle, BUSINESS, CUSTOMER,
+    app, app_with, connected, deliver, numbered, profile_ok, query, settle, BUSINESS, CUSTOMER,
 };
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -471,6 +471,49 @@ async fn a_server_error_is_retried_and_the_reply_is_sent_once() {
     let out = outgoing(&app).await;
     assert_eq!(out[0]["status"], "sent");
     assert_eq!(out[0]["source_id"], "mid-after-503");
+}
+
+#[tokio::test]
+async fn a_send_left_unanswered_is_not_sent_again_and_fails_saying_it_may_have_arrived() {
+    let app = app_with(&[("PROVIDER_TIMEOUT_SECS", "1")]).await;
+    let token = conversation(&app, 1).await;
+    // Instagram takes the message but answers after our timeout: it was delivered, we cannot know it.
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"recipient_id": CUSTOMER, "message_id": "mid-late"}))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&app.instagram)
+        .await;
+
+    reply(&app, &token, json!({"content": "Only once, please"})).await;
+    for _ in 0..100 {
+        if outgoing(&app).await[0]["status"] != json!("progress") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Long enough for a retry's backoff to have sent it again.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let out = outgoing(&app).await;
+    assert_eq!(out[0]["status"], "failed");
+    let attributes: Value =
+        serde_json::from_str(out[0]["content_attributes"].as_str().unwrap()).unwrap();
+    let error = attributes["external_error"].as_str().unwrap();
+    assert!(error.starts_with("504 - "), "{error}");
+    assert!(error.contains("may have delivered it"), "{error}");
+    let sends = app
+        .instagram
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == SEND_PATH)
+        .count();
+    assert_eq!(sends, 1, "a send that may have arrived is not repeated");
 }
 
 #[tokio::test]

@@ -35,7 +35,7 @@ async fn app_without_workers() -> TestApp {
     app_with(&[("WORKERS", "0")]).await
 }
 
-async fn app_with(extra: &[(&str, &str)]) -> TestApp {
+pub(crate) async fn app_with(extra: &[(&str, &str)]) -> TestApp {
     let mut env = vec![
         ("INSTAGRAM_APP_ID", "123456"),
         ("INSTAGRAM_APP_SECRET", SECRET),

@@ -16,8 +16,12 @@ pub enum IgError {
     },
     #[error("Instagram did not answer in time")]
     Timeout,
+    /// No connection to Instagram could be made: the request never left.
     #[error("Instagram could not be reached: {0}")]
     Transport(String),
+    /// The connection broke after the request was sent, before Instagram answered: it may have been acted on.
+    #[error("the connection to Instagram broke before it answered: {0}")]
+    Interrupted(String),
     #[error("Instagram sent an answer we could not read: {0}")]
     InvalidResponse(String),
 }
@@ -71,7 +75,7 @@ impl IgError {
         match self {
             IgError::Api { code, .. } => *code,
             IgError::Timeout => 504,
-            IgError::Transport(_) => 502,
+            IgError::Transport(_) | IgError::Interrupted(_) => 502,
             IgError::InvalidResponse(_) => 502,
         }
     }
@@ -80,7 +84,7 @@ impl IgError {
         match self {
             IgError::Api { error_type, .. } => error_type,
             IgError::Timeout => "timeout",
-            IgError::Transport(_) => "network_error",
+            IgError::Transport(_) | IgError::Interrupted(_) => "network_error",
             IgError::InvalidResponse(_) => "invalid_response",
         }
     }
@@ -96,6 +100,7 @@ impl IgError {
             IgError::Api { code, subcode, message, .. } => explain_code(*code, *subcode, message),
             IgError::Timeout => Some("Instagram did not answer in time. Try again in a moment."),
             IgError::Transport(_) => Some("Instagram could not be reached. Check the server's network and try again."),
+            IgError::Interrupted(_) => Some("The connection to Instagram broke before it answered. Try again in a moment."),
             IgError::InvalidResponse(_) => Some("Instagram sent an unexpected answer. Try again; if it persists, check INSTAGRAM_GRAPH_URL."),
         };
         match hint {

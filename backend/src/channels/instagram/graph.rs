@@ -203,13 +203,16 @@ impl GraphClient {
     }
 }
 
-/// reqwest errors print the URL, and ours carry tokens: keep only the kind of failure.
+/// reqwest errors print the URL, and ours carry tokens: keep only the kind of failure, and whether the request
+/// may have reached Instagram (a send must not be repeated blindly when it may have).
 fn transport(e: reqwest::Error) -> IgError {
     if e.is_timeout() {
         IgError::Timeout
     } else if e.is_decode() {
         IgError::InvalidResponse(e.without_url().to_string())
-    } else {
+    } else if e.is_connect() || e.is_builder() {
         IgError::Transport(e.without_url().to_string())
+    } else {
+        IgError::Interrupted(e.without_url().to_string())
     }
 }

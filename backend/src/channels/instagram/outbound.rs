@@ -55,9 +55,14 @@ pub fn attachment_body(igsid: &str, file_type: &str, url: &str, human_agent: boo
     body
 }
 
+/// Whether a failed send is tried again by itself: when Instagram refused it for now (a 5xx, a rate limit) or
+/// could not be reached at all. Not when it was sent and no answer came (a timeout, a broken connection):
+/// Instagram may have delivered it, and sending it again would give the customer the message twice; the
+/// message fails with that said, and the agent decides (the retry action).
 fn is_transient(e: &IgError) -> bool {
     match e {
-        IgError::Timeout | IgError::Transport(_) => true,
+        IgError::Transport(_) => true,
+        IgError::Timeout | IgError::Interrupted(_) => false,
         IgError::Api { status, code, .. } => {
             *status >= 500 || TRANSIENT_CODES.contains(code) || RATE_LIMIT_CODES.contains(code)
         }
@@ -74,11 +79,14 @@ fn external_error(e: &IgError) -> String {
             subcode: Some(2018278),
             ..
         } => " (outside the messaging window)",
+        IgError::Timeout | IgError::Interrupted(_) => {
+            " (Instagram may have delivered it: check the conversation on Instagram before sending it again)"
+        }
         _ => "",
     };
     match e {
         IgError::Api { code, message, .. } => format!("{code} - {message}{hint}"),
-        other => format!("{} - {other}", other.code()),
+        other => format!("{} - {other}{hint}", other.code()),
     }
 }
 
@@ -270,6 +278,12 @@ mod tests {
             message: "limit".into(),
         };
         assert!(is_transient(&limit));
-        assert!(is_transient(&IgError::Timeout));
+        assert!(is_transient(&IgError::Transport(
+            "connection refused".into()
+        )));
+        assert!(!is_transient(&IgError::Timeout));
+        assert!(!is_transient(&IgError::Interrupted(
+            "connection reset".into()
+        )));
     }
 }
