@@ -26,6 +26,7 @@ mod m20261127_000021_add_locale_to_inboxes;
 mod m20261127_000022_add_runnable_job_indexes;
 mod m20261128_000023_create_account_versions;
 mod m20261128_000024_widen_list_indexes;
+mod m20261128_000025_add_parts_sent_to_messages;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000022_add_runnable_job_indexes::Migration),
             Box::new(m20261128_000023_create_account_versions::Migration),
             Box::new(m20261128_000024_widen_list_indexes::Migration),
+            Box::new(m20261128_000025_add_parts_sent_to_messages::Migration),
         ]
     }
 }

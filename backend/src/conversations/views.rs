@@ -476,38 +476,45 @@ fn message_columns(pre: &str) -> String {
     let mut columns: Vec<String> = message::Column::iter()
         .map(|c| format!("m.{0} AS {pre}{0}", c.as_str()))
         .collect();
-    columns.extend([
-        format!(
-            "(SELECT c.display_id FROM conversations c WHERE c.id = m.conversation_id) \
-             AS {pre}conversation_display_id"
-        ),
-        format!(
-            "(SELECT sc.id FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
-             AS {pre}contact_sender_id"
-        ),
-        format!(
-            "(SELECT sc.name FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
-             AS {pre}contact_sender_name"
-        ),
-        format!(
-            "(SELECT sc.thumbnail FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id) \
-             AS {pre}contact_sender_thumbnail"
-        ),
-        format!(
-            "(SELECT su.id FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id) \
-             AS {pre}user_sender_id"
-        ),
-        format!(
-            "(SELECT su.name FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id) \
-             AS {pre}user_sender_name"
-        ),
-        format!(
-            "CASE WHEN EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id) THEN 1 ELSE 0 END \
-             AS {pre}has_attachments"
-        ),
-    ]);
+    columns.extend(
+        MESSAGE_EXTRAS
+            .iter()
+            .map(|(sql, name)| format!("{sql} AS {pre}{name}")),
+    );
     columns.join(", ")
 }
+
+/// What `message_columns` adds to a message's own columns, by name.
+const MESSAGE_EXTRAS: [(&str, &str); 7] = [
+    (
+        "(SELECT c.display_id FROM conversations c WHERE c.id = m.conversation_id)",
+        "conversation_display_id",
+    ),
+    (
+        "(SELECT sc.id FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id)",
+        "contact_sender_id",
+    ),
+    (
+        "(SELECT sc.name FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id)",
+        "contact_sender_name",
+    ),
+    (
+        "(SELECT sc.thumbnail FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id)",
+        "contact_sender_thumbnail",
+    ),
+    (
+        "(SELECT su.id FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id)",
+        "user_sender_id",
+    ),
+    (
+        "(SELECT su.name FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id)",
+        "user_sender_name",
+    ),
+    (
+        "CASE WHEN EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id) THEN 1 ELSE 0 END",
+        "has_attachments",
+    ),
+];
 
 /// The message of `message_columns(pre)` in a row (without its attachments) and whether it has any; `None` for
 /// an outer join's empty side.

@@ -20,6 +20,8 @@ pub struct Model {
     pub external_created_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Parts of an outgoing reply (its attachments, then its text) the provider has accepted.
+    pub parts_sent: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

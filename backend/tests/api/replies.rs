@@ -7,7 +7,7 @@ use crate::webhooks::{
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{body_json, body_partial_json, header, method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 const SEND_PATH: &str = "/v22.0/17841400000000001/messages";
@@ -33,6 +33,59 @@ async fn reply(app: &TestApp, token: &str, body: Value) -> crate::helpers::Reply
         "/api/v1/accounts/1/conversations/1/messages",
         token,
         Some(body),
+    )
+    .await
+}
+
+/// The bodies the fake Graph API received on the send endpoint, in order.
+async fn sent_bodies(app: &TestApp) -> Vec<Value> {
+    app.instagram
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|req| req.url.path() == SEND_PATH)
+        .map(|req| serde_json::from_slice(&req.body).unwrap())
+        .collect()
+}
+
+/// Meta's answer to a send over the rate limit (code 613: try again later).
+fn rate_limited() -> ResponseTemplate {
+    ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "Calls to this api have exceeded the rate limit.", "type": "OAuthException", "code": 613}}))
+}
+
+/// Meta's answer to a send it accepted, as message `mid`.
+fn accepted(mid: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"recipient_id": CUSTOMER, "message_id": mid}))
+}
+
+/// A reply with `text` and one PNG, as the dashboard's reply box sends it (multipart).
+async fn reply_with_picture(
+    app: &TestApp,
+    token: &str,
+    text: &str,
+    png: Vec<u8>,
+) -> crate::helpers::Reply {
+    let form = reqwest::multipart::Form::new()
+        .text("content", text.to_owned())
+        .part(
+            "attachments[]",
+            reqwest::multipart::Part::bytes(png)
+                .file_name("chart.png")
+                .mime_str("image/png")
+                .unwrap(),
+        );
+    crate::helpers::reply(
+        app.client
+            .post(format!(
+                "{}/api/v1/accounts/1/conversations/1/messages",
+                app.address
+            ))
+            .header("api_access_token", token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
     )
     .await
 }
@@ -248,7 +301,7 @@ async fn a_rate_limited_send_is_retried_and_a_failed_one_can_be_sent_again() {
     let token = conversation(&app, 1).await;
     Mock::given(method("POST"))
         .and(path(SEND_PATH))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "Calls to this api have exceeded the rate limit.", "type": "OAuthException", "code": 613}})))
+        .respond_with(rate_limited())
         .up_to_n_times(1)
         .mount(&app.instagram)
         .await;
@@ -260,10 +313,7 @@ async fn a_rate_limited_send_is_retried_and_a_failed_one_can_be_sent_again() {
         .await;
     Mock::given(method("POST"))
         .and(path(SEND_PATH))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"recipient_id": CUSTOMER, "message_id": "mid-finally"})),
-        )
+        .respond_with(accepted("mid-finally"))
         .mount(&app.instagram)
         .await;
 
@@ -356,29 +406,8 @@ async fn files_sent_with_a_reply_reach_instagram_through_signed_links_before_the
         .mount(&app.instagram)
         .await;
     let png = vec![0x89, b'P', b'N', b'G', 1, 2, 3, 4];
-    let form = reqwest::multipart::Form::new()
-        .text("content", "Here is the size chart")
-        .part(
-            "attachments[]",
-            reqwest::multipart::Part::bytes(png.clone())
-                .file_name("chart.png")
-                .mime_str("image/png")
-                .unwrap(),
-        );
 
-    let r = crate::helpers::reply(
-        app.client
-            .post(format!(
-                "{}/api/v1/accounts/1/conversations/1/messages",
-                app.address
-            ))
-            .header("api_access_token", &token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = reply_with_picture(&app, &token, "Here is the size chart", png.clone()).await;
     settle(&app).await;
 
     assert_eq!(r.status, 200, "{}", r.body);
@@ -400,15 +429,7 @@ async fn files_sent_with_a_reply_reach_instagram_through_signed_links_before_the
     let anonymous = app.client.get(&data_url).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
 
-    let sends: Vec<Value> = app
-        .instagram
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|req| req.url.path() == SEND_PATH)
-        .map(|req| serde_json::from_slice(&req.body).unwrap())
-        .collect();
+    let sends = sent_bodies(&app).await;
     assert_eq!(sends.len(), 2);
     assert_eq!(sends[0]["message"]["attachment"]["type"], "image");
     assert_eq!(sends[1]["message"]["text"], "Here is the size chart");
@@ -505,15 +526,63 @@ async fn a_send_left_unanswered_is_not_sent_again_and_fails_saying_it_may_have_a
     let error = attributes["external_error"].as_str().unwrap();
     assert!(error.starts_with("504 - "), "{error}");
     assert!(error.contains("may have delivered it"), "{error}");
-    let sends = app
-        .instagram
-        .received_requests()
-        .await
-        .unwrap()
+    assert_eq!(
+        sent_bodies(&app).await.len(),
+        1,
+        "a send that may have arrived is not repeated"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_tried_again_does_not_send_its_delivered_parts_twice() {
+    let app = app().await;
+    let token = conversation(&app, 1).await;
+    // The picture goes through; the text is rate limited once, then accepted.
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .and(body_partial_json(
+            json!({"message": {"text": "The chart, as promised"}}),
+        ))
+        .respond_with(rate_limited())
+        .up_to_n_times(1)
+        .mount(&app.instagram)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(accepted("mid-part"))
+        .mount(&app.instagram)
+        .await;
+
+    let r = reply_with_picture(
+        &app,
+        &token,
+        "The chart, as promised",
+        vec![0x89, b'P', b'N', b'G', 9],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    for _ in 0..100 {
+        if outgoing(&app).await[0]["status"] != json!("progress") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    assert_eq!(outgoing(&app).await[0]["status"], "sent");
+    let sends = sent_bodies(&app).await;
+    let pictures = sends
         .iter()
-        .filter(|r| r.url.path() == SEND_PATH)
+        .filter(|b| b["message"]["attachment"].is_object())
         .count();
-    assert_eq!(sends, 1, "a send that may have arrived is not repeated");
+    let texts = sends
+        .iter()
+        .filter(|b| b["message"]["text"] == "The chart, as promised")
+        .count();
+    assert_eq!(
+        (pictures, texts),
+        (1, 2),
+        "the picture once, the text twice (refused, then accepted)"
+    );
 }
 
 #[tokio::test]

@@ -121,6 +121,24 @@ async fn mark(
     Ok(())
 }
 
+/// Notes that the first `parts` parts of `msg` were accepted, before the next one is tried.
+async fn record_parts_sent(
+    state: &AppState,
+    msg: &message::Model,
+    parts: usize,
+) -> Result<(), JobError> {
+    message::Entity::update_many()
+        .col_expr(
+            message::Column::PartsSent,
+            Expr::value(i32::try_from(parts).unwrap_or(i32::MAX)),
+        )
+        .filter(message::Column::Id.eq(msg.id))
+        .exec(&state.db)
+        .await
+        .map_err(|e| JobError::Db(e.into()))?;
+    Ok(())
+}
+
 pub async fn run(state: &AppState, job: &job::Model, payload: &Value) -> Result<Outcome, JobError> {
     let db_err = |e: sea_orm::DbErr| JobError::Db(e.into());
     let Some(msg) = message::Entity::find_by_id(payload["message_id"].as_i64().unwrap_or_default())
@@ -200,13 +218,20 @@ pub async fn run(state: &AppState, job: &job::Model, payload: &Value) -> Result<
         bodies.push(text_body(&ci.source_id, text, human_agent));
     }
     let mut last_id = None;
-    for body in &bodies {
+    // Parts accepted by an earlier try are not sent again: the customer has them.
+    let already = usize::try_from(msg.parts_sent).unwrap_or(0);
+    for (n, body) in bodies.iter().enumerate().skip(already) {
         match state
             .graph
             .send_message(&version, &channel.instagram_id, &token, body)
             .await
         {
-            Ok(id) => last_id = Some(id),
+            Ok(id) => {
+                last_id = Some(id);
+                if n + 1 < bodies.len() {
+                    record_parts_sent(state, &msg, n + 1).await?;
+                }
+            }
             Err(e) if is_transient(&e) && job.attempts < job.max_attempts => {
                 return Err(JobError::Retry(e.to_string()))
             }
