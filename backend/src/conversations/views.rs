@@ -127,7 +127,7 @@ pub async fn list(
     // The three tab counts in one pass over the open conversations, each a scalar subquery, so that the page and
     // its counts are one statement; the outer join keeps the counts when the page is empty.
     let mut q = Sql::new("SELECT k.mine, k.unassigned, k.all_open, p.*, ");
-    q.push(&message_columns(LAST)).push(" FROM (SELECT ");
+    q.push(&LAST_MESSAGE_COLUMNS).push(" FROM (SELECT ");
     q.push("COALESCE(SUM(CASE WHEN c.assignee_id = ")
         .bind(viewer.user_id)
         .push(
@@ -267,20 +267,15 @@ async fn rows_to_dtos(
     policy: ReplyPolicy,
     results: Vec<&sea_orm::QueryResult>,
 ) -> Result<Vec<Conversation>, ApiError> {
-    let mut rows = Vec::with_capacity(results.len());
-    let mut last = Vec::with_capacity(results.len());
-    let mut with_files = Vec::new();
-    for r in results {
-        rows.push(ConversationRow::from_query_result(r, "")?);
-        if let Some((message, has_files)) = message_in_row(r, LAST)? {
-            if has_files {
-                with_files.push(message.id);
-            }
-            last.push(message);
-        }
-    }
-    add_attachments(db, frontend_url, &mut last, with_files).await?;
-    let mut last_messages: HashMap<i64, Message> = last.into_iter().map(|m| (m.id, m)).collect();
+    let rows = results
+        .iter()
+        .map(|r| ConversationRow::from_query_result(r, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut last_messages: HashMap<i64, Message> = messages_in(db, frontend_url, results, LAST)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     rows.into_iter()
         .map(|c| {
             let (can_reply, reply_window_ends_at) = reply_window(
@@ -344,7 +339,7 @@ pub async fn to_dto(
     conv: &conversation::Model,
 ) -> Result<Conversation, ApiError> {
     let mut q = Sql::new("SELECT p.*, ");
-    q.push(&message_columns(LAST))
+    q.push(&LAST_MESSAGE_COLUMNS)
         .push(" FROM (")
         .push(CONVERSATION_COLUMNS)
         .push(" FROM (SELECT * FROM conversations c WHERE c.id = ")
@@ -428,7 +423,7 @@ pub async fn load_messages(
     which: MessagesOf<'_>,
 ) -> Result<Vec<Message>, ApiError> {
     let mut q = Sql::new("SELECT ");
-    q.push(&message_columns("")).push(" FROM messages m");
+    q.push(&MESSAGE_COLUMNS).push(" FROM messages m");
     let newest_first = match which {
         MessagesOf::Ids([]) => return Ok(Vec::new()),
         MessagesOf::Ids(ids) => {
@@ -450,21 +445,34 @@ pub async fn load_messages(
             true
         }
     };
-    let mut rows = Vec::new();
-    let mut with_files = Vec::new();
-    for r in q.query_all(db).await? {
-        if let Some((message, has_files)) = message_in_row(&r, "")? {
-            if has_files {
-                with_files.push(message.id);
-            }
-            rows.push(message);
-        }
-    }
+    let results = q.query_all(db).await?;
+    let mut rows = messages_in(db, frontend_url, results.iter().collect(), "").await?;
     if newest_first {
         rows.reverse();
     }
-    add_attachments(db, frontend_url, &mut rows, with_files).await?;
     Ok(rows)
+}
+
+/// The messages of `message_columns(pre)` in `results` (rows without one are skipped), with their attachments:
+/// one more statement only when any has some.
+async fn messages_in(
+    db: &impl ConnectionTrait,
+    frontend_url: &str,
+    results: Vec<&sea_orm::QueryResult>,
+    pre: &str,
+) -> Result<Vec<Message>, ApiError> {
+    let mut messages = Vec::with_capacity(results.len());
+    let mut with_files = Vec::new();
+    for r in results {
+        if let Some((message, has_files)) = message_in_row(r, pre)? {
+            if has_files {
+                with_files.push(message.id);
+            }
+            messages.push(message);
+        }
+    }
+    add_attachments(db, frontend_url, &mut messages, with_files).await?;
+    Ok(messages)
 }
 
 /// The columns of messages `m`, each named `{pre}<column>`, with each one's conversation number, its sender and
@@ -483,6 +491,13 @@ fn message_columns(pre: &str) -> String {
     );
     columns.join(", ")
 }
+
+/// `message_columns` for the messages a statement reads, and for a conversation row's last message, made once:
+/// their text is the same for every request.
+static MESSAGE_COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| message_columns(""));
+static LAST_MESSAGE_COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| message_columns(LAST));
 
 /// What `message_columns` adds to a message's own columns, by name.
 const MESSAGE_EXTRAS: [(&str, &str); 7] = [
