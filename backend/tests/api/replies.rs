@@ -59,7 +59,7 @@ fn accepted(mid: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"recipient_id": CUSTOMER, "message_id": mid}))
 }
 
-/// A reply with `text` and one PNG, as the dashboard's reply box sends it (multipart).
+/// A reply with `text` and one PNG, sent as `multipart/form-data` (`content`, `attachments[]`), as API clients send files.
 async fn reply_with_picture(
     app: &TestApp,
     token: &str,
