@@ -332,6 +332,39 @@ async fn the_admin_creates_a_voice_inbox_after_fixing_the_number(
             && i["phone_number"] == VOICE_NUMBER),
         "GET …/inboxes has no voice inbox {inbox_id} for {VOICE_NUMBER}: {inboxes:?}"
     );
+
+    // Its settings page sets the language it greets callers in.
+    client
+        .goto(&server.url(&format!(
+            "/app/accounts/{account_id}/settings/inboxes/{inbox_id}"
+        )))
+        .await?;
+    wait_for(client, "select[data-testid=inbox-locale-select]")
+        .await?
+        .select_by_value("es")
+        .await
+        .context("choosing es in select[data-testid=inbox-locale-select]")?;
+    wait_for_enabled(client, "[data-testid=inbox-settings-save]")
+        .await?
+        .click()
+        .await?;
+    let mut locale = serde_json::Value::Null;
+    for _ in 0..50 {
+        locale = list_inboxes(server, account_id, token)
+            .await?
+            .iter()
+            .find(|i| i["id"] == inbox_id)
+            .map(|i| i["locale"].clone())
+            .unwrap_or_default();
+        if locale == "es" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ensure!(
+        locale == "es",
+        "the voice inbox's locale after saving Español is {locale}"
+    );
     Ok(())
 }
 

@@ -3,7 +3,7 @@ use crate::components::channel_icon::ChannelIcon;
 use crate::components::copy_field::VoiceWebhooks;
 use crate::components::layout::{use_account, Load};
 use crate::components::toast::use_toasts;
-use crate::i18n::{t, t_error, tr};
+use crate::i18n::{t, t_error, tr, Locale};
 use crate::pages::new_instagram::{
     connect_label, is_admin_of, strip_query_string, ConnectFlow, ConnectFlowError,
 };
@@ -109,10 +109,15 @@ fn InboxDetails(inbox: Inbox, #[prop(into)] on_saved: Callback<Inbox>) -> impl I
     let label_key = inbox.channel_type.label_key();
     let saved_name = inbox.name.clone();
     let name = RwSignal::new(inbox.name.clone());
+    // A voice inbox greets callers in its language; the other channels do not use it yet.
+    let is_voice = inbox.channel_type == ChannelType::Voice;
+    let saved_locale = inbox.locale.clone();
+    let locale = RwSignal::new(inbox.locale.clone());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let blank = move || name.with(|n| n.trim().is_empty());
-    let unchanged = move || name.with(|n| n.trim() == saved_name);
+    let unchanged =
+        move || name.with(|n| n.trim() == saved_name) && locale.with(|l| *l == saved_locale);
     let (account_id, inbox_id) = (inbox.account_id, inbox.id);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -123,6 +128,7 @@ fn InboxDetails(inbox: Inbox, #[prop(into)] on_saved: Callback<Inbox>) -> impl I
         error.set(None);
         let update = UpdateInbox {
             name: Some(name.get_untracked().trim().to_owned()),
+            locale: is_voice.then(|| locale.get_untracked()),
             ..Default::default()
         };
         leptos::task::spawn_local(async move {
@@ -283,6 +289,33 @@ fn InboxDetails(inbox: Inbox, #[prop(into)] on_saved: Callback<Inbox>) -> impl I
                     {move || blank().then(|| t("inbox-settings-name-required"))}
                 </p>
             </div>
+            {is_voice
+                .then(|| {
+                    view! {
+                        <div class="field">
+                            <label for="inbox-locale">{tr("inbox-settings-locale")}</label>
+                            <select
+                                id="inbox-locale"
+                                data-testid="inbox-locale-select"
+                                aria-describedby="inbox-locale-help"
+                                prop:value=move || locale.get()
+                                on:change=move |ev| locale.set(event_target_value(&ev))
+                            >
+                                {Locale::ALL
+                                    .into_iter()
+                                    .map(|l| {
+                                        view! {
+                                            <option value=l.tag() selected=move || locale.with(|c| c == l.tag())>
+                                                {tr(l.label_key())}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                            <p id="inbox-locale-help" class="help">{tr("inbox-settings-locale-help")}</p>
+                        </div>
+                    }
+                })}
             {move || {
                 error
                     .get()
