@@ -348,19 +348,18 @@ async fn the_admin_creates_a_voice_inbox_after_fixing_the_number(
         .await?
         .click()
         .await?;
-    let mut locale = serde_json::Value::Null;
-    for _ in 0..50 {
-        locale = list_inboxes(server, account_id, token)
-            .await?
-            .iter()
-            .find(|i| i["id"] == inbox_id)
-            .map(|i| i["locale"].clone())
-            .unwrap_or_default();
-        if locale == "es" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_text(
+        client,
+        "[data-testid=toast]",
+        &fluent_message("en", "inbox-settings-saved")?,
+    )
+    .await?;
+    let locale = list_inboxes(server, account_id, token)
+        .await?
+        .iter()
+        .find(|i| i["id"] == inbox_id)
+        .map(|i| i["locale"].clone())
+        .unwrap_or_default();
     ensure!(
         locale == "es",
         "the voice inbox's locale after saving Español is {locale}"
