@@ -27,6 +27,7 @@ mod m20261127_000022_add_runnable_job_indexes;
 mod m20261128_000023_create_account_versions;
 mod m20261128_000024_widen_list_indexes;
 mod m20261128_000025_add_parts_sent_to_messages;
+mod m20261128_000026_trim_queue_indexes;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000023_create_account_versions::Migration),
             Box::new(m20261128_000024_widen_list_indexes::Migration),
             Box::new(m20261128_000025_add_parts_sent_to_messages::Migration),
+            Box::new(m20261128_000026_trim_queue_indexes::Migration),
         ]
     }
 }
