@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 pub const DOWNLOAD_JOB: &str = "download_attachment";
-pub const MAX_DOWNLOAD_BYTES: usize = 25 * 1024 * 1024;
+pub const MAX_DOWNLOAD_BYTES: usize = shared::conversation::MAX_FILE_BYTES;
 
 #[derive(Clone)]
 pub struct FileStore {
@@ -207,16 +207,6 @@ pub fn signed_url(state: &AppState, key: &str, ttl_secs: i64) -> String {
 pub fn open_signed(state: &AppState, token: &str) -> Option<String> {
     let v: Value = serde_json::from_slice(&state.keys.verify(token)?).ok()?;
     (v["e"].as_i64()? >= now()).then(|| v["k"].as_str().map(str::to_owned))?
-}
-
-/// The attachment kind of an uploaded file, from its MIME type.
-pub fn file_type_of(content_type: &str) -> &'static str {
-    match content_type.split('/').next().unwrap_or_default() {
-        "image" => "image",
-        "video" => "video",
-        "audio" => "audio",
-        _ => "file",
-    }
 }
 
 /// A file an agent uploaded with a reply.

@@ -90,6 +90,7 @@ async fn an_admin_signs_in_switches_language_creates_a_voice_inbox_and_connects_
             &client, &server, &instagram, account_id,
         )
         .await?;
+        the_agent_attaches_a_picture_to_a_reply(&client, &instagram, &run).await?;
         markup_in_names_and_messages_is_shown_as_text(
             &client,
             &server,
@@ -700,6 +701,159 @@ async fn an_instagram_message_arrives_live_and_the_reply_is_sent_then_read(
     .await?;
     wait_for_attr(client, outgoing, "data-status", "read").await?;
     Ok(())
+}
+
+/// A 1×1 PNG, so the browser can show what it sent.
+const PIXEL_PNG: [u8; 67] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+/// In the open Instagram thread the agent picks files for a reply: one too large is refused with a message, a
+/// second picture is taken out again, and the reply goes out with the one picture left and its text. Instagram
+/// gets the picture (by our public link) and the text; the thread shows the picture as the server stored it.
+async fn the_agent_attaches_a_picture_to_a_reply(
+    client: &Client,
+    instagram: &FakeInstagram,
+    run: &RunDir,
+) -> Result<()> {
+    let dir = run.path.join("uploads");
+    fs::create_dir_all(&dir)?;
+    let (photo, extra, huge) = (
+        dir.join("jacket-blue.png"),
+        dir.join("jacket-red.png"),
+        dir.join("catalogue.mov"),
+    );
+    fs::write(&photo, PIXEL_PNG)?;
+    fs::write(&extra, PIXEL_PNG)?;
+    // Sparse: the browser reads only its size before refusing it.
+    fs::File::create(&huge)?.set_len(26 * 1024 * 1024)?;
+    let sends_before = graph_sends(instagram).await.len();
+    // Instagram names each sent message anew (the earlier reply's id is taken).
+    Mock::given(method("POST"))
+        .and(path(format!("/v22.0/{INSTAGRAM_USER_ID}/messages")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "recipient_id": IG_CUSTOMER, "message_id": "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOmUyZS1waWN0dXJl"
+        })))
+        .with_priority(1)
+        .mount(&instagram.graph)
+        .await;
+
+    let input = "[data-testid=reply-file-input]";
+    wait_for(client, input)
+        .await?
+        .send_keys(&huge.display().to_string())
+        .await
+        .context("picking the large file")?;
+    let refused = wait_for(client, "[data-testid=reply-file-error]")
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        refused.contains("catalogue.mov") && refused.contains("25.0 MB"),
+        "the large file was refused with {refused:?}"
+    );
+    ensure!(
+        client
+            .find_all(css("[data-testid=reply-file]"))
+            .await?
+            .is_empty(),
+        "the large file was added to the reply"
+    );
+
+    // Both pictures at once (WebDriver takes several paths, one per line), then one taken out again.
+    client
+        .find(css(input))
+        .await?
+        .send_keys(&format!("{}\n{}", photo.display(), extra.display()))
+        .await
+        .context("picking two pictures")?;
+    wait_for(client, "[data-testid=reply-file]:nth-child(2)").await?;
+    let picked = client.find_all(css("[data-testid=reply-file]")).await?;
+    ensure!(
+        picked.len() == 2,
+        "{} files shown as picked, expected 2",
+        picked.len()
+    );
+    picked[1]
+        .find(css("[data-testid=reply-file-remove]"))
+        .await?
+        .click()
+        .await?;
+    let left = client.find_all(css("[data-testid=reply-file]")).await?;
+    ensure!(
+        left.len() == 1,
+        "{} files left after removing one",
+        left.len()
+    );
+    let name = left[0].text().await?;
+    ensure!(
+        name.contains("jacket-blue.png"),
+        "the file left reads {name:?}"
+    );
+
+    let caption = "The blue one, in the light";
+    let reply_box = wait_for(client, "[data-testid=reply-box]").await?;
+    reply_box.send_keys(caption).await?;
+    reply_box.send_keys("\u{E007}").await?;
+    ensure!(
+        client
+            .find_all(css("[data-testid=reply-file]"))
+            .await?
+            .is_empty(),
+        "the picked files stayed in the box after sending"
+    );
+
+    let last = "li[data-testid=message]:last-child";
+    wait_for_attr(
+        client,
+        &format!("{last} [data-testid=message-status]"),
+        "data-status",
+        "sent",
+    )
+    .await?;
+    let shown = client
+        .execute(
+            "const img = document.querySelector(arguments[0]); \
+             return img && img.complete ? [img.naturalWidth, img.getAttribute('src')] : null;",
+            vec![json!(format!(
+                "{last} [data-testid=attachment][data-file-type=image] img"
+            ))],
+        )
+        .await?;
+    ensure!(
+        shown[0] == json!(1) && shown[1].as_str().is_some_and(|src| !src.starts_with("blob:")),
+        "the sent picture in the thread: {shown} (expected the server's copy, loaded, 1 pixel wide)"
+    );
+
+    let sends = graph_sends(instagram).await;
+    let new: Vec<&serde_json::Value> = sends[sends_before..].iter().collect();
+    ensure!(
+        new.len() == 2
+            && new[0]["message"]["attachment"]["type"] == "image"
+            && new[1]["message"]["text"] == caption,
+        "Instagram received {new:?}, expected the picture then the text"
+    );
+    Ok(())
+}
+
+/// The bodies of every message send the fake Graph API received, oldest first.
+async fn graph_sends(instagram: &FakeInstagram) -> Vec<serde_json::Value> {
+    instagram
+        .graph
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| {
+            r.method.as_str() == "POST"
+                && r.url.path() == format!("/v22.0/{INSTAGRAM_USER_ID}/messages")
+        })
+        .filter_map(|r| serde_json::from_slice(&r.body).ok())
+        .collect()
 }
 
 const XSS_IMG: &str = "<img src=x onerror=alert(1)>";

@@ -302,11 +302,37 @@ pub async fn send_message(
     id: i64,
     content: &str,
     private: bool,
+    files: &[web_sys::File],
 ) -> ApiResult<Message> {
     let url = format!("{}/{id}/messages", conversations_url(account_id));
-    let body = serde_json::json!({ "content": content, "private": private });
-    let request = with_json(Request::post(&url), &body)?;
+    let request = if files.is_empty() {
+        let body = serde_json::json!({ "content": content, "private": private });
+        with_json(Request::post(&url), &body)?
+    } else {
+        // Multipart as Chatwoot takes it; the browser writes the boundary into Content-Type itself.
+        let form = reply_form(content, private, files)
+            .map_err(|_| network_error("the files could not be read"))?;
+        Request::post(&url)
+            .header(XHR.0, XHR.1)
+            .header("Accept", "application/json")
+            .body(form)
+            .map_err(|e| network_error(e.to_string()))?
+    };
     read(request.send().await).await
+}
+
+fn reply_form(
+    content: &str,
+    private: bool,
+    files: &[web_sys::File],
+) -> Result<web_sys::FormData, wasm_bindgen::JsValue> {
+    let form = web_sys::FormData::new()?;
+    form.append_with_str("content", content)?;
+    form.append_with_str("private", if private { "true" } else { "false" })?;
+    for file in files {
+        form.append_with_blob_and_filename("attachments[]", file, &file.name())?;
+    }
+    Ok(form)
 }
 
 /// `POST …/conversations/{id}/messages/{message_id}/retry`: re-sends a failed message.

@@ -249,6 +249,21 @@ pub struct MessageSender {
     pub kind: String,
 }
 
+/// The attachment kind of an uploaded file, from its MIME type.
+pub fn file_type_of(content_type: &str) -> &'static str {
+    match content_type.split('/').next().unwrap_or_default() {
+        "image" => "image",
+        "video" => "video",
+        "audio" => "audio",
+        _ => "file",
+    }
+}
+
+/// Files one reply may carry (as Chatwoot's `attachments[]`).
+pub const MAX_REPLY_FILES: usize = 10;
+/// The largest file a reply may carry or an incoming attachment may be (Instagram's limit for video and audio).
+pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {

@@ -8,14 +8,14 @@ use crate::channels::instagram::outbound::send_job;
 use crate::db::now;
 use crate::entities::{attachment, conversation, message};
 use crate::error::ApiError;
-use crate::files::{file_type_of, Upload};
+use crate::files::Upload;
 use crate::global_config;
 use crate::jobs::queue;
 use crate::state::AppState;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use serde_json::json;
-use shared::conversation::Message;
+use shared::conversation::{file_type_of, Message};
 use shared::error::FieldErrors;
 use shared::ChannelType;
 

@@ -28,6 +28,19 @@ pub enum JobError {
     Db(#[from] ApiError),
 }
 
+impl JobError {
+    /// What the job's `last_error` and log line say: a database failure with its cause, which the API's
+    /// opaque "internal error" leaves out (only super admins read a job's error).
+    pub fn describe(&self) -> String {
+        match self {
+            JobError::Db(ApiError::Internal(cause) | ApiError::Unavailable(cause)) => {
+                format!("{self}: {cause:#}")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 /// Wakes idle workers of this instance when work was just enqueued here; others find it by polling.
 #[derive(Clone, Default)]
 pub struct Wakeup(Arc<Notify>);
@@ -77,7 +90,7 @@ async fn run_claimed(state: &AppState, jobs: Vec<job::Model>) -> Result<(), ApiE
             recorded.push(record_in_span(
                 state,
                 job,
-                outcome.map_err(|e| e.to_string()),
+                outcome.map_err(|e| e.describe()),
             ));
         }
         alone.extend(done.alone);
@@ -95,7 +108,7 @@ async fn run_alone(state: &AppState, job: job::Model) -> Result<(), ApiError> {
     let outcome = dispatch(state, &job)
         .instrument(job_span(&job))
         .await
-        .map_err(|e| e.to_string());
+        .map_err(|e| e.describe());
     record_in_span(state, job, outcome).await
 }
 
@@ -190,4 +203,24 @@ pub fn spawn(state: AppState, n: usize) -> Vec<tokio::task::JoinHandle<()>> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_job_keeps_the_database_s_reason() {
+        let failed = JobError::Db(ApiError::Internal(anyhow::anyhow!(
+            "duplicate key value violates unique constraint \"messages_source_id_idx\""
+        )));
+        assert_eq!(
+            failed.describe(),
+            "internal error: duplicate key value violates unique constraint \"messages_source_id_idx\""
+        );
+        assert_eq!(
+            JobError::Retry("429 - slow down".into()).describe(),
+            "429 - slow down"
+        );
+    }
 }

@@ -9,7 +9,7 @@ use actix_multipart::Multipart;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
-const MAX_FILES: usize = 10;
+use shared::conversation::MAX_REPLY_FILES as MAX_FILES;
 
 /// Adds an agent's reply (sent to the channel by a job) or a private note: JSON `{"content","private"}`, or
 /// multipart with `content`, `private` and `attachments[]` files, as Chatwoot accepts.

@@ -14,8 +14,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde_json::{json, Value};
 use shared::conversation::{
-    Conversation, ConversationStatus, Message, MessageSender, MESSAGES_PER_PAGE, MESSAGE_ACTIVITY,
-    MESSAGE_INCOMING, MESSAGE_OUTGOING,
+    file_type_of, Conversation, ConversationStatus, Message, MessageSender, MAX_FILE_BYTES,
+    MAX_REPLY_FILES, MESSAGES_PER_PAGE, MESSAGE_ACTIVITY, MESSAGE_INCOMING, MESSAGE_OUTGOING,
 };
 use shared::ChannelType;
 
@@ -111,6 +111,10 @@ struct ThreadState {
     next_temp_id: StoredValue<i64>,
     /// The reply box's text.
     draft: RwSignal<String>,
+    /// Files picked for the next reply.
+    picked: RwSignal<Vec<web_sys::File>, LocalStorage>,
+    /// The files of replies the server has not taken yet, by temporary id, for sending them again.
+    unsent_files: StoredValue<Vec<(i64, Vec<web_sys::File>)>, LocalStorage>,
     /// The reader is at the bottom: keep them there when images load or messages arrive.
     stick: StoredValue<bool>,
 }
@@ -209,7 +213,19 @@ impl ThreadState {
     }
 
     fn replace_message(self, temp_id: i64, message: Option<Message>) {
+        self.unsent_files
+            .update_value(|files| files.retain(|(id, _)| *id != temp_id));
         self.messages.update(|list| {
+            // The local previews of the files go with the optimistic copy.
+            for m in list.iter().filter(|m| m.id == temp_id) {
+                for a in m
+                    .attachments
+                    .iter()
+                    .filter(|a| a.data_url.starts_with("blob:"))
+                {
+                    let _ = web_sys::Url::revoke_object_url(&a.data_url);
+                }
+            }
             list.retain(|m| m.id != temp_id);
             if let Some(message) = message {
                 merge(list, vec![message]);
@@ -226,8 +242,26 @@ impl ThreadState {
         });
     }
 
-    /// Appends the message right away (`progress`), then replaces it by the server's copy.
-    fn send(self, content: String, private: bool, error: RwSignal<Option<String>>) {
+    /// Files waiting to go out with the reply `temp_id`.
+    fn files_of(self, temp_id: i64) -> Vec<web_sys::File> {
+        self.unsent_files.with_value(|files| {
+            files
+                .iter()
+                .find(|(id, _)| *id == temp_id)
+                .map(|(_, f)| f.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Appends the message right away (`progress`, files shown from the browser's copy), then replaces it by the
+    /// server's copy.
+    fn send(
+        self,
+        content: String,
+        private: bool,
+        files: Vec<web_sys::File>,
+        error: RwSignal<Option<String>>,
+    ) {
         let Load::Ready(conversation) = self.conversation.get_untracked() else {
             return;
         };
@@ -255,8 +289,12 @@ impl ThreadState {
                 thumbnail: String::new(),
                 kind: "user".into(),
             }),
-            attachments: vec![],
+            attachments: files.iter().map(local_preview).collect(),
         };
+        if !files.is_empty() {
+            self.unsent_files
+                .update_value(|unsent| unsent.push((temp_id, files)));
+        }
         self.messages.update(|list| list.push(optimistic));
         scroll_to_bottom(self.scroller);
         self.post(temp_id, content, private, error);
@@ -265,7 +303,8 @@ impl ThreadState {
     fn post(self, temp_id: i64, content: String, private: bool, error: RwSignal<Option<String>>) {
         let ctx = self.ctx;
         leptos::task::spawn_local(async move {
-            match api::send_message(self.account_id, self.id, &content, private).await {
+            let files = self.files_of(temp_id);
+            match api::send_message(self.account_id, self.id, &content, private, &files).await {
                 Ok(message) => {
                     self.replace_message(temp_id, Some(message));
                     ctx.refresh_list();
@@ -275,6 +314,9 @@ impl ThreadState {
                     self.replace_message(temp_id, None);
                     if self.draft.get_untracked().trim().is_empty() {
                         self.draft.set(content);
+                    }
+                    if self.picked.with_untracked(Vec::is_empty) {
+                        self.picked.set(files);
                     }
                     error.set(Some(e.error));
                     self.reload_conversation();
@@ -315,6 +357,22 @@ impl ThreadState {
     }
 }
 
+/// An optimistic reply's file, shown from the browser's own copy until the server's comes back.
+fn local_preview(file: &web_sys::File) -> shared::conversation::Attachment {
+    let file_type = file_type_of(&file.type_()).to_owned();
+    let url = web_sys::Url::create_object_url_with_blob(file).unwrap_or_default();
+    shared::conversation::Attachment {
+        id: 0,
+        thumb_url: if file_type == "image" {
+            url.clone()
+        } else {
+            String::new()
+        },
+        file_type,
+        data_url: url,
+    }
+}
+
 #[component]
 fn ThreadView(id: i64) -> impl IntoView {
     let ctx = use_conversations();
@@ -330,6 +388,8 @@ fn ThreadView(id: i64) -> impl IntoView {
         scroller: NodeRef::new(),
         next_temp_id: StoredValue::new(0),
         draft: RwSignal::new(String::new()),
+        picked: RwSignal::new_local(Vec::new()),
+        unsent_files: StoredValue::new_local(Vec::new()),
         stick: StoredValue::new(true),
     };
     let reply_error = RwSignal::new(None::<String>);
@@ -962,6 +1022,74 @@ fn attachment_view(
     }
 }
 
+/// Why a picked file was left out of the reply.
+#[derive(Clone)]
+enum FileProblem {
+    TooLarge(String),
+    TooMany,
+}
+
+impl FileProblem {
+    fn text(&self) -> String {
+        match self {
+            FileProblem::TooLarge(name) => t_args(
+                "conv-file-too-large",
+                &[
+                    ("name", name.clone()),
+                    ("size", file_size(MAX_FILE_BYTES as f64)),
+                ],
+            ),
+            FileProblem::TooMany => t_args(
+                "conv-too-many-files",
+                &[("count", MAX_REPLY_FILES.to_string())],
+            ),
+        }
+    }
+}
+
+/// `2.4 MB`, `310 KB`, `12 B` (units of 1,024, so the 25 MiB limit reads `25.0 MB`).
+fn file_size(bytes: f64) -> String {
+    const KIB: f64 = 1024.0;
+    match bytes {
+        b if b >= KIB * KIB => format!("{:.1} MB", b / (KIB * KIB)),
+        b if b >= KIB => format!("{:.0} KB", b / KIB),
+        b => format!("{b:.0} B"),
+    }
+}
+
+/// One file picked for the next reply, with a button that takes it out.
+#[component]
+fn PickedFile(
+    file: web_sys::File,
+    n: usize,
+    picked: RwSignal<Vec<web_sys::File>, LocalStorage>,
+) -> impl IntoView {
+    let name = file.name();
+    let label = name.clone();
+    view! {
+        <li class="reply-file" data-testid="reply-file">
+            <span class="reply-file-name truncate">{name}</span>
+            <span class="muted reply-file-size">{file_size(file.size())}</span>
+            <button
+                type="button"
+                class="reply-file-remove"
+                data-testid="reply-file-remove"
+                aria-label=move || t_args("conv-file-remove", &[("name", label.clone())])
+                on:click=move |_| {
+                    picked
+                        .update(|files| {
+                            if n < files.len() {
+                                files.remove(n);
+                            }
+                        })
+                }
+            >
+                "×"
+            </button>
+        </li>
+    }
+}
+
 /// What the messaging window allows now: `None` when nothing needs saying.
 #[derive(Debug, Clone, PartialEq)]
 enum Window {
@@ -1012,19 +1140,53 @@ fn ReplyBox(state: ThreadState, error: RwSignal<Option<String>>) -> impl IntoVie
         _ => None,
     });
     let closed = move || matches!(window.get(), Some(Window::Closed { .. }));
-    let can_send = move || !content.with(|c| c.trim().is_empty()) && (private.get() || !closed());
+    let picked = state.picked;
+    let file_problem = RwSignal::new(None::<FileProblem>);
+    let file_input = NodeRef::<html::Input>::new();
+    let has_something =
+        move || !content.with(|c| c.trim().is_empty()) || picked.with(|files| !files.is_empty());
+    let can_send = move || has_something() && (private.get() || !closed());
     let send = move || {
         if !can_send() {
             return;
         }
         let text = content.get_untracked().trim_end().to_owned();
         content.set(String::new());
+        let files = picked.try_update(std::mem::take).unwrap_or_default();
         error.set(None);
-        state.send(text, private.get_untracked(), error);
+        file_problem.set(None);
+        state.send(text, private.get_untracked(), files, error);
+    };
+    let on_pick = move |_| {
+        let Some(input) = file_input.get_untracked() else {
+            return;
+        };
+        let chosen: Vec<web_sys::File> = input
+            .files()
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        // Picking the same file again after removing it must fire `change` again.
+        input.set_value("");
+        let mut problem = None;
+        picked.update(|files| {
+            for file in chosen {
+                if file.size() > MAX_FILE_BYTES as f64 {
+                    problem = Some(FileProblem::TooLarge(file.name()));
+                } else if files.len() == MAX_REPLY_FILES {
+                    problem = Some(FileProblem::TooMany);
+                    break;
+                } else {
+                    files.push(file);
+                }
+            }
+        });
+        file_problem.set(problem);
     };
     let id = format!("reply-{}", state.id);
     let private_id = format!("reply-private-{}", state.id);
     let private_for = private_id.clone();
+    let files_id = format!("reply-files-{}", state.id);
+    let files_for = files_id.clone();
     let fmt = |ends_at: Option<i64>| ends_at.map(time::date_time).unwrap_or_default();
     view! {
         <form
@@ -1094,7 +1256,41 @@ fn ReplyBox(state: ThreadState, error: RwSignal<Option<String>>) -> impl IntoVie
                     }
                 }
             ></textarea>
+            {move || {
+                file_problem
+                    .get()
+                    .map(|problem| {
+                        view! { <p class="alert alert-error" role="alert" data-testid="reply-file-error">{move || problem.text()}</p> }
+                    })
+            }}
+            {move || {
+                let files = picked.get();
+                (!files.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="reply-files" data-testid="reply-files" aria-label=tr("conv-files-picked")>
+                                {files
+                                    .into_iter()
+                                    .enumerate()
+                                    .map(|(n, file)| view! { <PickedFile file n picked /> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
             <div class="reply-actions">
+                <input
+                    type="file"
+                    multiple=true
+                    id=files_id
+                    class="sr-only reply-file-input"
+                    data-testid="reply-file-input"
+                    node_ref=file_input
+                    on:change=on_pick
+                />
+                <label class="btn btn-secondary btn-small reply-attach" for=files_for>
+                    {tr("conv-attach-files")}
+                </label>
                 <label class="checkbox-label reply-private-toggle" for=private_for>
                     <input
                         type="checkbox"
