@@ -85,14 +85,10 @@ async fn dto(
     txn: &impl sea_orm::ConnectionTrait,
     msg: &message::Model,
 ) -> Result<Message, ApiError> {
-    views::load_messages(
-        txn,
-        &state.settings.frontend_url,
-        views::MessagesOf::Ids(&[msg.id]),
-    )
-    .await?
-    .pop()
-    .ok_or(ApiError::NotFound)
+    views::load_messages(txn, &state.settings.frontend_url, &[msg.id])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)
 }
 
 pub async fn create(

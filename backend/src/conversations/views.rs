@@ -375,82 +375,82 @@ fn object(text: &str) -> Value {
         .unwrap_or_else(|| Value::Object(Default::default()))
 }
 
-/// `GET …/conversations/{id}/messages`: up to 20 messages older than `before`, oldest first.
-pub async fn messages(
+/// `GET …/conversations/{id}/messages`: the conversation's contact and up to 20 messages older than `before`,
+/// oldest first; 404 unless the caller may see the conversation's inbox. One statement (two when a message
+/// has attachments), as the list: the visible conversation with its contact is a row of its own, outer-joined
+/// to the page, so an empty page still names the contact and an invisible conversation yields no row at all.
+/// The page finds its conversation by number by itself; its rows are only kept when that row exists.
+pub async fn thread(
     db: &impl ConnectionTrait,
     frontend_url: &str,
-    conv: &conversation::Model,
+    viewer: Viewer,
+    display_id: i64,
     before: Option<i64>,
 ) -> Result<MessageList, ApiError> {
-    let contact = contact::Entity::find_by_id(conv.contact_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(MessageList {
-        meta: MessageListMeta {
-            contact: ContactSummary {
-                id: contact.id,
-                name: contact.name,
-                thumbnail: contact.thumbnail.unwrap_or_default(),
-            },
-        },
-        payload: load_messages(
-            db,
-            frontend_url,
-            MessagesOf::Thread {
-                conversation_id: conv.id,
-                before,
-            },
+    let mut q = Sql::new(
+        "SELECT v.*, p.* FROM (SELECT ct.id AS th_contact_id, ct.name AS th_contact_name, \
+         ct.thumbnail AS th_contact_thumbnail FROM conversations c \
+         JOIN inboxes i ON i.id = c.inbox_id JOIN contacts ct ON ct.id = c.contact_id WHERE c.account_id = ",
+    );
+    q.bind(viewer.account_id)
+        .push(" AND c.display_id = ")
+        .bind(display_id)
+        .push(" AND i.account_id = ")
+        .bind(viewer.account_id);
+    if viewer.role == Role::Agent {
+        q.push(" AND i.id IN (SELECT inbox_id FROM inbox_members WHERE user_id = ")
+            .bind(viewer.user_id)
+            .push(")");
+    }
+    q.push(") v LEFT JOIN (SELECT ")
+        .push(&MESSAGE_COLUMNS)
+        .push(
+            " FROM messages m WHERE m.conversation_id = \
+             (SELECT c.id FROM conversations c WHERE c.account_id = ",
         )
-        .await?,
+        .bind(viewer.account_id)
+        .push(" AND c.display_id = ")
+        .bind(display_id)
+        .push(")");
+    if let Some(before) = before {
+        q.push(" AND m.id < ").bind(before);
+    }
+    // Newest first to take the page (its size in the text, see `page_limit`), then oldest first to show it.
+    q.push(" ORDER BY m.id DESC")
+        .push(&page_limit(MESSAGES_PER_PAGE))
+        .push(") p ON 1 = 1 ORDER BY p.id");
+    let results = q.query_all(db).await?;
+    let first = results.first().ok_or(ApiError::NotFound)?;
+    let contact = ContactSummary {
+        id: first.try_get("", "th_contact_id")?,
+        name: first.try_get("", "th_contact_name")?,
+        thumbnail: first
+            .try_get::<Option<String>>("", "th_contact_thumbnail")?
+            .unwrap_or_default(),
+    };
+    Ok(MessageList {
+        meta: MessageListMeta { contact },
+        payload: messages_in(db, frontend_url, results.iter().collect(), "").await?,
     })
 }
 
-/// Which messages `load_messages` reads.
-pub enum MessagesOf<'a> {
-    Ids(&'a [i64]),
-    /// The page of a thread before a message id (or the newest), oldest first.
-    Thread {
-        conversation_id: i64,
-        before: Option<i64>,
-    },
-}
-
-/// Message JSON with senders, in one statement, plus one for attachments when any message has some.
+/// Messages by id with their senders, oldest first, in one statement, plus one for attachments when any
+/// message has some.
 pub async fn load_messages(
     db: &impl ConnectionTrait,
     frontend_url: &str,
-    which: MessagesOf<'_>,
+    ids: &[i64],
 ) -> Result<Vec<Message>, ApiError> {
-    let mut q = Sql::new("SELECT ");
-    q.push(&MESSAGE_COLUMNS).push(" FROM messages m");
-    let newest_first = match which {
-        MessagesOf::Ids([]) => return Ok(Vec::new()),
-        MessagesOf::Ids(ids) => {
-            q.push(" WHERE m.id IN ")
-                .bind_list(ids.iter().copied())
-                .push(" ORDER BY m.id");
-            false
-        }
-        MessagesOf::Thread {
-            conversation_id,
-            before,
-        } => {
-            q.push(" WHERE m.conversation_id = ").bind(conversation_id);
-            if let Some(before) = before {
-                q.push(" AND m.id < ").bind(before);
-            }
-            q.push(" ORDER BY m.id DESC")
-                .push(&page_limit(MESSAGES_PER_PAGE));
-            true
-        }
-    };
-    let results = q.query_all(db).await?;
-    let mut rows = messages_in(db, frontend_url, results.iter().collect(), "").await?;
-    if newest_first {
-        rows.reverse();
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(rows)
+    let mut q = Sql::new("SELECT ");
+    q.push(&MESSAGE_COLUMNS)
+        .push(" FROM messages m WHERE m.id IN ")
+        .bind_list(ids.iter().copied())
+        .push(" ORDER BY m.id");
+    let results = q.query_all(db).await?;
+    messages_in(db, frontend_url, results.iter().collect(), "").await
 }
 
 /// The messages of `message_columns(pre)` in `results` (rows without one are skipped), with their attachments:

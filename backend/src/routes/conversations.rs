@@ -142,9 +142,14 @@ pub async fn messages(
     let viewer = viewer(&state, &auth, account_id).await?;
     let policy = reply_policy(&state).await?;
     kept_or_made(&state, &auth, &req, viewer, policy, || async {
-        let (conv, _) = views::find_visible(&state.db, viewer, display_id).await?;
-        let page =
-            views::messages(&state.db, &state.settings.frontend_url, &conv, query.before).await?;
+        let page = views::thread(
+            &state.db,
+            &state.settings.frontend_url,
+            viewer,
+            display_id,
+            query.before,
+        )
+        .await?;
         Ok((page, None))
     })
     .await

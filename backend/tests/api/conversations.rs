@@ -342,6 +342,12 @@ async fn agents_see_only_the_conversations_of_their_inboxes() {
     let hidden_messages = app
         .api(Method::GET, &url("/2/messages"), &bob_token, None)
         .await;
+    let visible_messages = app
+        .api(Method::GET, &url("/1/messages"), &bob_token, None)
+        .await;
+    let no_such_messages = app
+        .api(Method::GET, &url("/99/messages"), &admin.access_token, None)
+        .await;
     let hidden_toggle = app
         .api(
             Method::POST,
@@ -392,6 +398,14 @@ async fn agents_see_only_the_conversations_of_their_inboxes() {
     ] {
         assert_eq!(r.status, 404, "{}", r.body);
     }
+    // A thread without messages still names its contact.
+    assert_eq!(visible_messages.status, 200, "{}", visible_messages.body);
+    assert_eq!(visible_messages.body["payload"], json!([]));
+    assert_eq!(
+        visible_messages.body["meta"]["contact"]["id"],
+        visible.contact_id
+    );
+    assert_eq!(no_such_messages.status, 404, "{}", no_such_messages.body);
     assert_eq!(visible_contact.status, 200, "{}", visible_contact.body);
     assert_eq!(hidden_contact.status, 404);
     assert_eq!(admin_contact.status, 200);
