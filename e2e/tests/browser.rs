@@ -656,17 +656,7 @@ async fn an_instagram_message_arrives_live_and_the_reply_is_sent_then_read(
 
     let outgoing = r#"[data-testid=message][data-message-type="1"] [data-testid=message-status]"#;
     wait_for_attr(client, outgoing, "data-status", "sent").await?;
-    let sends: Vec<wiremock::Request> = instagram
-        .graph
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| {
-            r.method.as_str() == "POST"
-                && r.url.path() == format!("/v22.0/{INSTAGRAM_USER_ID}/messages")
-        })
-        .collect();
+    let sends = graph_send_requests(instagram).await;
     ensure!(
         sends.len() == 1,
         "the fake Graph API received {} sends, expected 1",
@@ -840,8 +830,8 @@ async fn the_agent_attaches_a_picture_to_a_reply(
     Ok(())
 }
 
-/// The bodies of every message send the fake Graph API received, oldest first.
-async fn graph_sends(instagram: &FakeInstagram) -> Vec<serde_json::Value> {
+/// Every message send the fake Graph API received, oldest first.
+async fn graph_send_requests(instagram: &FakeInstagram) -> Vec<wiremock::Request> {
     instagram
         .graph
         .received_requests()
@@ -852,6 +842,14 @@ async fn graph_sends(instagram: &FakeInstagram) -> Vec<serde_json::Value> {
             r.method.as_str() == "POST"
                 && r.url.path() == format!("/v22.0/{INSTAGRAM_USER_ID}/messages")
         })
+        .collect()
+}
+
+/// The bodies of `graph_send_requests`.
+async fn graph_sends(instagram: &FakeInstagram) -> Vec<serde_json::Value> {
+    graph_send_requests(instagram)
+        .await
+        .iter()
         .filter_map(|r| serde_json::from_slice(&r.body).ok())
         .collect()
 }
