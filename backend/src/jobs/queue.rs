@@ -127,9 +127,10 @@ pub async fn claim_batch(db: &DatabaseConnection, limit: u64) -> Result<Vec<job:
     Ok(jobs)
 }
 
-/// Renews the lease of a job this worker claimed; `false` when the claim is no longer ours (it lapsed and
-/// another worker took the job: the claim counted an attempt, so `attempts` tells the claims apart).
-pub async fn renew_lease(db: &impl ConnectionTrait, job: &job::Model) -> Result<bool, ApiError> {
+/// Renews the lease of a job this worker claimed, or says why the claim is no longer ours: its outcome is
+/// recorded, or it lapsed and another worker took the job (each claim counts an attempt, so `attempts` tells
+/// the claims apart).
+pub async fn renew_lease(db: &impl ConnectionTrait, job: &job::Model) -> Result<Lease, ApiError> {
     let r = job::Entity::update_many()
         .col_expr(
             job::Column::LockedUntil,
@@ -140,7 +141,25 @@ pub async fn renew_lease(db: &impl ConnectionTrait, job: &job::Model) -> Result<
         .filter(job::Column::Attempts.eq(job.attempts))
         .exec(db)
         .await?;
-    Ok(r.rows_affected == 1)
+    if r.rows_affected == 1 {
+        return Ok(Lease::Renewed);
+    }
+    // Every claim counts an attempt: another count means another claim.
+    let now_at = job::Entity::find_by_id(job.id).one(db).await?;
+    Ok(match now_at {
+        Some(found) if found.attempts != job.attempts => Lease::TakenOver,
+        _ => Lease::Finished,
+    })
+}
+
+/// What renewing a claim found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lease {
+    Renewed,
+    /// Its outcome is recorded (or the job is gone): nothing to renew.
+    Finished,
+    /// The lease ran out and another worker claimed the job: both may now run it.
+    TakenOver,
 }
 
 pub async fn complete(db: &impl ConnectionTrait, job: &job::Model) -> Result<(), ApiError> {

@@ -129,18 +129,28 @@ fn job_span(job: &job::Model) -> tracing::Span {
 async fn renew_while_running(db: sea_orm::DatabaseConnection, jobs: Vec<job::Model>) {
     let mut every = tokio::time::interval(Duration::from_secs(queue::LEASE_RENEW_SECS));
     every.tick().await;
+    let mut jobs = jobs;
     loop {
         every.tick().await;
-        for job in &jobs {
-            match queue::renew_lease(&db, job).await {
-                Ok(true) => {}
-                // Finished (its outcome is recorded), or its lease lapsed and another worker took it.
-                Ok(false) => {}
+        let mut still_ours = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            match queue::renew_lease(&db, &job).await {
+                Ok(queue::Lease::Renewed) => still_ours.push(job),
+                Ok(queue::Lease::Finished) => {}
+                // Its handler is still running here (this loop stops when the batch ends).
+                Ok(queue::Lease::TakenOver) => tracing::warn!(
+                    job_id = job.id,
+                    kind = %job.kind,
+                    attempt = job.attempts,
+                    "the job's lease ran out and another worker claimed it; it may run twice"
+                ),
                 Err(e) => {
-                    tracing::warn!(job_id = job.id, error = ?e, "could not renew the job's lease")
+                    tracing::warn!(job_id = job.id, error = ?e, "could not renew the job's lease");
+                    still_ours.push(job);
                 }
             }
         }
+        jobs = still_ours;
     }
 }
 

@@ -899,6 +899,60 @@ async fn a_claimed_batch_holds_one_job_per_ordering_key_oldest_first() {
     assert!(again.is_empty(), "the keys' next jobs wait: {again:?}");
 }
 
+/// A worker renewing its claims learns which ones another worker took over after the lease ran out (logged as
+/// a possible double run) and which ones simply finished.
+#[tokio::test]
+async fn renewing_a_claim_tells_a_lapsed_lease_taken_over_from_a_finished_job() {
+    let app = spawn_app_with(&[("WORKERS", "0")]).await;
+    let db = &app.state.db;
+    for n in 0..2 {
+        queue::enqueue(
+            db,
+            queue::NewJob {
+                kind: "noop",
+                payload: json!({ "n": n }),
+                ordering_key: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let ours = queue::claim_batch(db, 32).await.unwrap();
+    assert_eq!(ours.len(), 2);
+
+    assert_eq!(
+        queue::renew_lease(db, &ours[0]).await.unwrap(),
+        queue::Lease::Renewed
+    );
+    queue::complete(db, &ours[0]).await.unwrap();
+    // The second one's lease runs out (its worker stalled) and another worker claims it.
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE jobs SET locked_until = 0 WHERE id = $1",
+        [ours[1].id.into()],
+    ))
+    .await
+    .unwrap();
+    let theirs = queue::claim_batch(db, 32).await.unwrap();
+    assert_eq!(
+        theirs.iter().map(|j| j.id).collect::<Vec<_>>(),
+        [ours[1].id]
+    );
+
+    assert_eq!(
+        queue::renew_lease(db, &ours[0]).await.unwrap(),
+        queue::Lease::Finished
+    );
+    assert_eq!(
+        queue::renew_lease(db, &ours[1]).await.unwrap(),
+        queue::Lease::TakenOver
+    );
+    assert_eq!(
+        queue::renew_lease(db, &theirs[0]).await.unwrap(),
+        queue::Lease::Renewed
+    );
+}
+
 #[tokio::test]
 async fn new_messages_of_several_contacts_are_written_by_one_batch() {
     let app = app_without_workers().await;
