@@ -126,10 +126,9 @@ fn job_span(job: &job::Model) -> tracing::Span {
 }
 
 /// Keeps the claims alive for as long as their handlers run.
-async fn renew_while_running(db: sea_orm::DatabaseConnection, jobs: Vec<job::Model>) {
+async fn renew_while_running(db: sea_orm::DatabaseConnection, mut jobs: Vec<job::Model>) {
     let mut every = tokio::time::interval(Duration::from_secs(queue::LEASE_RENEW_SECS));
     every.tick().await;
-    let mut jobs = jobs;
     loop {
         every.tick().await;
         let mut still_ours = Vec::with_capacity(jobs.len());

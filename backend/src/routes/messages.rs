@@ -8,8 +8,7 @@ use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-
-use shared::conversation::MAX_REPLY_FILES as MAX_FILES;
+use shared::conversation::MAX_REPLY_FILES;
 
 /// Adds an agent's reply (sent to the channel by a job) or a private note: JSON `{"content","private"}`, or
 /// multipart with `content`, `private` and `attachments[]` files, as Chatwoot accepts.
@@ -92,10 +91,10 @@ async fn read_multipart(
         }
         match (name.as_str(), filename) {
             ("attachments[]" | "attachments", Some(filename)) => {
-                if uploads.len() == MAX_FILES {
+                if uploads.len() == MAX_REPLY_FILES {
                     return Err(ApiError::field(
                         "attachments",
-                        &format!("at most {MAX_FILES} files"),
+                        &format!("at most {MAX_REPLY_FILES} files"),
                     ));
                 }
                 uploads.push(Upload {

@@ -59,6 +59,19 @@ fn accepted(mid: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"recipient_id": CUSTOMER, "message_id": mid}))
 }
 
+/// Instagram answers sends with `response` (only the first `times` when given; later mounts answer the rest).
+async fn sends_answer(app: &TestApp, response: ResponseTemplate, times: Option<u64>) {
+    let mock = Mock::given(method("POST"))
+        .and(path(SEND_PATH))
+        .respond_with(response);
+    match times {
+        Some(n) => mock.up_to_n_times(n),
+        None => mock,
+    }
+    .mount(&app.instagram)
+    .await;
+}
+
 /// A reply with `text` and one PNG, sent as `multipart/form-data` (`content`, `attachments[]`), as API clients send files.
 async fn reply_with_picture(
     app: &TestApp,
@@ -250,17 +263,8 @@ async fn outside_the_window_a_reply_is_refused_unless_human_agent_is_on() {
 async fn graph_errors_fail_the_message_with_the_code_and_190_flags_the_inbox() {
     let app = app().await;
     let token = conversation(&app, 1).await;
-    Mock::given(method("POST"))
-        .and(path(SEND_PATH))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "This person isn't available right now.", "type": "OAuthException", "code": 551, "error_subcode": 1545041, "fbtrace_id": "x"}})))
-        .up_to_n_times(1)
-        .mount(&app.instagram)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(SEND_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}})))
-        .mount(&app.instagram)
-        .await;
+    sends_answer(&app, ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "This person isn't available right now.", "type": "OAuthException", "code": 551, "error_subcode": 1545041, "fbtrace_id": "x"}})), Some(1)).await;
+    sends_answer(&app, ResponseTemplate::new(200).set_body_json(json!({"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190}})), None).await;
 
     reply(&app, &token, json!({"content": "first"})).await;
     settle(&app).await;
@@ -299,23 +303,9 @@ async fn graph_errors_fail_the_message_with_the_code_and_190_flags_the_inbox() {
 async fn a_rate_limited_send_is_retried_and_a_failed_one_can_be_sent_again() {
     let app = app().await;
     let token = conversation(&app, 1).await;
-    Mock::given(method("POST"))
-        .and(path(SEND_PATH))
-        .respond_with(rate_limited())
-        .up_to_n_times(1)
-        .mount(&app.instagram)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(SEND_PATH))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "Invalid parameter", "type": "OAuthException", "code": 100}})))
-        .up_to_n_times(1)
-        .mount(&app.instagram)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(SEND_PATH))
-        .respond_with(accepted("mid-finally"))
-        .mount(&app.instagram)
-        .await;
+    sends_answer(&app, rate_limited(), Some(1)).await;
+    sends_answer(&app, ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "Invalid parameter", "type": "OAuthException", "code": 100}})), Some(1)).await;
+    sends_answer(&app, accepted("mid-finally"), None).await;
 
     let r = reply(&app, &token, json!({"content": "Hello"})).await;
     let id = r.body["id"].as_i64().unwrap();
@@ -465,12 +455,12 @@ async fn files_sent_with_a_reply_reach_instagram_through_signed_links_before_the
 async fn a_server_error_is_retried_and_the_reply_is_sent_once() {
     let app = app().await;
     let token = conversation(&app, 1).await;
-    Mock::given(method("POST"))
-        .and(path(SEND_PATH))
-        .respond_with(ResponseTemplate::new(503).set_body_string("Service Unavailable"))
-        .up_to_n_times(1)
-        .mount(&app.instagram)
-        .await;
+    sends_answer(
+        &app,
+        ResponseTemplate::new(503).set_body_string("Service Unavailable"),
+        Some(1),
+    )
+    .await;
     Mock::given(method("POST"))
         .and(path(SEND_PATH))
         .respond_with(
@@ -499,15 +489,14 @@ async fn a_send_left_unanswered_is_not_sent_again_and_fails_saying_it_may_have_a
     let app = app_with(&[("PROVIDER_TIMEOUT_SECS", "1")]).await;
     let token = conversation(&app, 1).await;
     // Instagram takes the message but answers after our timeout: it was delivered, we cannot know it.
-    Mock::given(method("POST"))
-        .and(path(SEND_PATH))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"recipient_id": CUSTOMER, "message_id": "mid-late"}))
-                .set_delay(Duration::from_secs(3)),
-        )
-        .mount(&app.instagram)
-        .await;
+    sends_answer(
+        &app,
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"recipient_id": CUSTOMER, "message_id": "mid-late"}))
+            .set_delay(Duration::from_secs(3)),
+        None,
+    )
+    .await;
 
     reply(&app, &token, json!({"content": "Only once, please"})).await;
     for _ in 0..100 {
@@ -547,11 +536,7 @@ async fn a_reply_tried_again_does_not_send_its_delivered_parts_twice() {
         .up_to_n_times(1)
         .mount(&app.instagram)
         .await;
-    Mock::given(method("POST"))
-        .and(path(SEND_PATH))
-        .respond_with(accepted("mid-part"))
-        .mount(&app.instagram)
-        .await;
+    sends_answer(&app, accepted("mid-part"), None).await;
 
     let r = reply_with_picture(
         &app,

@@ -359,17 +359,12 @@ impl ThreadState {
 
 /// An optimistic reply's file, shown from the browser's own copy until the server's comes back.
 fn local_preview(file: &web_sys::File) -> shared::conversation::Attachment {
-    let file_type = file_type_of(&file.type_()).to_owned();
-    let url = web_sys::Url::create_object_url_with_blob(file).unwrap_or_default();
     shared::conversation::Attachment {
         id: 0,
-        thumb_url: if file_type == "image" {
-            url.clone()
-        } else {
-            String::new()
-        },
-        file_type,
-        data_url: url,
+        file_type: file_type_of(&file.type_()).to_owned(),
+        data_url: web_sys::Url::create_object_url_with_blob(file).unwrap_or_default(),
+        // An image without a thumbnail is shown itself.
+        thumb_url: String::new(),
     }
 }
 
