@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 pub const CHANNEL: &str = "switchboard_events";
+/// "The installation settings changed": each instance forgets its copy of them (`global_config`).
+pub const CONFIG_CHANNEL: &str = "switchboard_config";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -87,7 +89,24 @@ pub async fn publish_all(state: &AppState, evs: Vec<Event>) {
     }
 }
 
-/// On PostgreSQL: forwards `NOTIFY`s of every instance to this instance's subscribers, reconnecting on loss.
+/// Called inside the transaction that changes the installation settings. On PostgreSQL the notice goes out at
+/// its commit (never for a rolled-back change) to every instance, this one included, and each forgets its copy
+/// of the settings then instead of up to `global_config::CACHE_TTL` later; SQLite is one process, which forgets
+/// by itself.
+pub async fn config_changed(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_notify($1, '')",
+            [CONFIG_CHANNEL.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// On PostgreSQL: forwards `NOTIFY`s of every instance to this instance's subscribers, and forgets the kept
+/// settings when told they changed; reconnects on loss.
 pub fn spawn_listener(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
     if state.db.get_database_backend() != DatabaseBackend::Postgres {
         return None;
@@ -98,9 +117,13 @@ pub fn spawn_listener(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
         loop {
             match sea_orm::sqlx::postgres::PgListener::connect(&url).await {
                 Ok(mut listener) => {
-                    if listener.listen(CHANNEL).await.is_ok() {
+                    if listener.listen_all([CHANNEL, CONFIG_CHANNEL]).await.is_ok() {
+                        // A change told before this instance listened went unheard.
+                        crate::global_config::forget_cached();
                         while let Ok(n) = listener.recv().await {
-                            if let Ok(ev) = serde_json::from_str::<Event>(n.payload()) {
+                            if n.channel() == CONFIG_CHANNEL {
+                                crate::global_config::forget_cached();
+                            } else if let Ok(ev) = serde_json::from_str::<Event>(n.payload()) {
                                 events.local(ev);
                             }
                         }

@@ -88,8 +88,9 @@ async fn stored(
 }
 
 /// How long one process reuses the Instagram config it read. Every webhook delivery, reply, job and
-/// conversation list needs it; a change applies at once in the process that made it (`set` forgets the copy)
-/// and within this long on other instances.
+/// conversation list needs it; a change applies at once in the process that made it (`set` forgets the copy),
+/// and on PostgreSQL at once on other instances too (`events::config_changed`); this long is the bound when
+/// that notice is lost.
 pub const CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// This process's copies of the Instagram config, per database URL, with the time each was read.

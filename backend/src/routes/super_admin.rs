@@ -61,6 +61,7 @@ pub async fn update(
     require_instagram(&q)?;
     let txn = crate::db::begin(&state.db).await?;
     global_config::update_instagram(&txn, &state.keys, &body.0).await?;
+    crate::events::config_changed(&txn).await?;
     txn.commit().await?;
     global_config::forget_cached();
     tracing::info!("Instagram app config updated");

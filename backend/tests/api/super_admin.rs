@@ -145,3 +145,48 @@ async fn only_super_admins_reach_the_app_config() {
     assert_eq!(none.status, 401);
     assert_eq!(app.count("installation_configs").await, 0);
 }
+
+/// On PostgreSQL, instances share the database and each keeps a copy of the Instagram settings: a change saved by
+/// another instance reaches this one's copy at its commit (a `NOTIFY` every instance listens for), not up to five
+/// seconds later. SQLite is one process, so there is no other instance to hear from.
+#[tokio::test]
+async fn a_settings_change_saved_by_another_instance_applies_here_at_once() {
+    let app = spawn_app_with(&[]).await;
+    let db = &app.state.db;
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return;
+    }
+    let version = |c: backend::global_config::InstagramConfig| c.api_version;
+    // This instance reads and keeps the settings.
+    let kept = backend::global_config::instagram(&app.state).await.unwrap();
+    assert_eq!(version(kept), "v22.0");
+
+    // Another instance saves a new API version: its row and its notice, in one transaction.
+    let txn = backend::db::begin(db).await.unwrap();
+    txn.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "INSERT INTO installation_configs (name, value, sealed, created_at, updated_at) \
+         VALUES ('INSTAGRAM_API_VERSION', 'v24.0', false, 0, 0)",
+        [],
+    ))
+    .await
+    .unwrap();
+    backend::events::config_changed(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+
+    let started = std::time::Instant::now();
+    let mut seen = String::new();
+    while started.elapsed() < std::time::Duration::from_secs(2) {
+        seen = version(backend::global_config::instagram(&app.state).await.unwrap());
+        if seen == "v24.0" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        seen,
+        "v24.0",
+        "the kept settings were still the old ones {:?} after the change",
+        started.elapsed()
+    );
+}
