@@ -732,6 +732,43 @@ async fn the_agent_attaches_a_picture_to_a_reply(
         .mount(&instagram.graph)
         .await;
 
+    // A file pasted into the box and one dropped on it are picked too (taken out again here).
+    for (event, target, name) in [
+        ("paste", "[data-testid=reply-box]", "pasted.png"),
+        ("drop", "[data-testid=reply-form]", "dropped.png"),
+    ] {
+        client
+            .execute(
+                "const dt = new DataTransfer(); \
+                 dt.items.add(new File([new Uint8Array([137, 80, 78, 71])], arguments[2], { type: 'image/png' })); \
+                 const init = { bubbles: true, cancelable: true }; \
+                 const ev = arguments[0] === 'paste' \
+                   ? new ClipboardEvent('paste', { ...init, clipboardData: dt }) \
+                   : new DragEvent('drop', { ...init, dataTransfer: dt }); \
+                 document.querySelector(arguments[1]).dispatchEvent(ev);",
+                vec![json!(event), json!(target), json!(name)],
+            )
+            .await?;
+        wait_for(client, "[data-testid=reply-file]").await?;
+        let shown = text_of(client, "[data-testid=reply-file]").await?;
+        ensure!(
+            shown.contains(name),
+            "after a {event}, the picked file reads {shown:?}"
+        );
+        client
+            .find(css("[data-testid=reply-file-remove]"))
+            .await?
+            .click()
+            .await?;
+        ensure!(
+            client
+                .find_all(css("[data-testid=reply-file]"))
+                .await?
+                .is_empty(),
+            "{name} stayed after removing it"
+        );
+    }
+
     let input = "[data-testid=reply-file-input]";
     wait_for(client, input)
         .await?

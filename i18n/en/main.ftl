@@ -392,6 +392,7 @@ conv-reply-closed-placeholder = Replies are not possible right now. You can stil
 conv-reply-keys = Enter to send, Shift+Enter for a new line
 conv-private-note-toggle = Private note
 conv-attach-files = Attach files
+conv-attach-files-hint = Pick files, or paste or drop them into the reply box
 conv-files-picked = Files to send with the reply
 conv-file-remove = Remove { $name }
 conv-file-too-large = { $name } is larger than { $size } and was not added.

@@ -391,6 +391,7 @@ conv-reply-closed-placeholder = Ahora no se puede responder. Aún puedes añadir
 conv-reply-keys = Intro para enviar, Mayús+Intro para una nueva línea
 conv-private-note-toggle = Nota privada
 conv-attach-files = Adjuntar archivos
+conv-attach-files-hint = Elige archivos, o pégalos o suéltalos en el cuadro de respuesta
 conv-files-picked = Archivos que se enviarán con la respuesta
 conv-file-remove = Quitar { $name }
 conv-file-too-large = { $name } supera { $size } y no se ha añadido.

@@ -391,6 +391,7 @@ conv-reply-closed-placeholder = Não é possível responder agora. Você ainda p
 conv-reply-keys = Enter para enviar, Shift+Enter para nova linha
 conv-private-note-toggle = Nota privada
 conv-attach-files = Anexar arquivos
+conv-attach-files-hint = Escolha arquivos, ou cole ou solte-os na caixa de resposta
 conv-files-picked = Arquivos que serão enviados com a resposta
 conv-file-remove = Remover { $name }
 conv-file-too-large = { $name } tem mais de { $size } e não foi adicionado.

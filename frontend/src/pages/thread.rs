@@ -1152,16 +1152,14 @@ fn ReplyBox(state: ThreadState, error: RwSignal<Option<String>>) -> impl IntoVie
         file_problem.set(None);
         state.send(text, private.get_untracked(), files, error);
     };
-    let on_pick = move |_| {
-        let Some(input) = file_input.get_untracked() else {
-            return;
-        };
-        let chosen: Vec<web_sys::File> = input
-            .files()
+    // Files from the picker, pasted into the box or dropped on it: checked and added the same way.
+    let add_files = move |list: Option<web_sys::FileList>| {
+        let chosen: Vec<web_sys::File> = list
             .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
             .unwrap_or_default();
-        // Picking the same file again after removing it must fire `change` again.
-        input.set_value("");
+        if chosen.is_empty() {
+            return false;
+        }
         let mut problem = None;
         picked.update(|files| {
             for file in chosen {
@@ -1176,6 +1174,27 @@ fn ReplyBox(state: ThreadState, error: RwSignal<Option<String>>) -> impl IntoVie
             }
         });
         file_problem.set(problem);
+        true
+    };
+    let on_pick = move |_| {
+        let Some(input) = file_input.get_untracked() else {
+            return;
+        };
+        add_files(input.files());
+        // Picking the same file again after removing it must fire `change` again.
+        input.set_value("");
+    };
+    // A pasted screenshot or file is attached; pasted text goes into the box as usual.
+    let on_paste = move |ev: web_sys::ClipboardEvent| {
+        if add_files(ev.clipboard_data().and_then(|d| d.files())) {
+            ev.prevent_default();
+        }
+    };
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        add_files(ev.data_transfer().and_then(|d| d.files()));
     };
     let id = format!("reply-{}", state.id);
     let private_id = format!("reply-private-{}", state.id);
@@ -1187,10 +1206,19 @@ fn ReplyBox(state: ThreadState, error: RwSignal<Option<String>>) -> impl IntoVie
         <form
             class="reply"
             class:reply-private=move || private.get()
+            class:reply-dragging=move || dragging.get()
+            data-testid="reply-form"
             on:submit=move |ev| {
                 ev.prevent_default();
                 send();
             }
+            on:dragover=move |ev: web_sys::DragEvent| {
+                // Without this the browser opens a dropped file instead of handing it to us.
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
         >
             {move || {
                 window
@@ -1244,6 +1272,7 @@ fn ReplyBox(state: ThreadState, error: RwSignal<Option<String>>) -> impl IntoVie
                 }
                 prop:value=move || content.get()
                 on:input=move |ev| content.set(event_target_value(&ev))
+                on:paste=on_paste
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                         ev.prevent_default();
@@ -1283,7 +1312,7 @@ fn ReplyBox(state: ThreadState, error: RwSignal<Option<String>>) -> impl IntoVie
                     node_ref=file_input
                     on:change=on_pick
                 />
-                <label class="btn btn-secondary btn-small reply-attach" for=files_for>
+                <label class="btn btn-secondary btn-small reply-attach" for=files_for title=tr("conv-attach-files-hint")>
                     {tr("conv-attach-files")}
                 </label>
                 <label class="checkbox-label reply-private-toggle" for=private_for>
