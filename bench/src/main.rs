@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncBufReadExt;
 use tokio::process::{Child, Command};
 
+mod cpu;
 mod spa_render;
 
 const SECRET: &str = "bench-app-secret";
@@ -118,6 +119,8 @@ struct Run {
     first_error: Option<String>,
     elapsed: Duration,
     lat: Vec<Duration>,
+    /// CPU each side spent per request, where the load was measured `with_cpu`.
+    cpu: Option<cpu::PerRequest>,
 }
 
 impl Run {
@@ -136,8 +139,17 @@ impl Run {
             "ok": self.ok, "errors": self.errors, "first_error": self.first_error,
             "seconds": self.elapsed.as_secs_f64(), "per_sec": self.rate(),
             "p50_ms": self.pct_ms(0.50), "p99_ms": self.pct_ms(0.99),
+            "cpu_per_request": self.cpu.map(|c| c.json()),
         })
     }
+}
+
+/// `load`, with the CPU the server, PostgreSQL and this process each spent on it.
+async fn with_cpu(server_pid: u32, load: impl Future<Output = Run>) -> Run {
+    let before = cpu::mark(server_pid);
+    let mut run = load.await;
+    run.cpu = Some(before.per_request(&cpu::mark(server_pid), run.ok));
+    run
 }
 
 /// Runs `f(0..total)` with `concurrency` in flight, stopping early after `cap`.
@@ -538,6 +550,7 @@ async fn post_webhooks(cfg: &Config, base: &str, bodies: Arc<Vec<(String, String
 /// of the run), would be the kept run's p99. What a read costs when nothing is kept is the other run's figure.
 async fn api_reads(
     cfg: &Config,
+    server_pid: u32,
     base: &str,
     account: i64,
     token: &str,
@@ -554,10 +567,13 @@ async fn api_reads(
         }
         let (c, t) = (client.clone(), token.to_owned());
         runs.push(
-            load(READ_CONCURRENCY, cfg.reads, cfg.phase_cap, move |_| {
-                let (c, t, url) = (c.clone(), t.clone(), url.clone());
-                async move { get_ok(&c, &url, Some(&t)).await }
-            })
+            with_cpu(
+                server_pid,
+                load(READ_CONCURRENCY, cfg.reads, cfg.phase_cap, move |_| {
+                    let (c, t, url) = (c.clone(), t.clone(), url.clone());
+                    async move { get_ok(&c, &url, Some(&t)).await }
+                }),
+            )
             .await,
         );
     }
@@ -640,10 +656,13 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
         &logs.join(format!("server-{kind}-single.log")),
     )
     .await?;
-    let ingest_single = post_webhooks(
-        cfg,
-        &base,
-        deliveries("single", cfg.ingest_single, cfg.contacts),
+    let ingest_single = with_cpu(
+        server.pid,
+        post_webhooks(
+            cfg,
+            &base,
+            deliveries("single", cfg.ingest_single, cfg.contacts),
+        ),
     )
     .await;
     let (_, hwm_single) = server.memory();
@@ -665,7 +684,11 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
     .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (rss_idle, _) = server.memory();
-    let ingest = post_webhooks(cfg, &base, deliveries("group", cfg.events, cfg.contacts)).await;
+    let ingest = with_cpu(
+        server.pid,
+        post_webhooks(cfg, &base, deliveries("group", cfg.events, cfg.contacts)),
+    )
+    .await;
     let (_, hwm_ingest) = server.memory();
     server.stop().await;
     let stored = scalar(&state.db, "SELECT COUNT(*) FROM jobs").await?;
@@ -721,7 +744,8 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
     )
     .await
     .unwrap_or(1);
-    let (conversations, messages) = api_reads(cfg, &base, account, &token, display_id).await;
+    let (conversations, messages) =
+        api_reads(cfg, server.pid, &base, account, &token, display_id).await;
     let (_, hwm_reads) = server.memory();
     server.stop().await;
     eprintln!("[{kind}] API reads, nothing kept");
@@ -733,7 +757,7 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
     )
     .await?;
     let (conversations_uncached, messages_uncached) =
-        api_reads(cfg, &base, account, &token, display_id).await;
+        api_reads(cfg, server.pid, &base, account, &token, display_id).await;
     server.stop().await;
 
     let rss_peak = [hwm_single, hwm_ingest, hwm_process, hwm_reads]
@@ -831,8 +855,8 @@ async fn run() -> anyhow::Result<()> {
             async move { get_ok(&c, &u, None).await }
         })
     };
-    let floor64 = floor_at(INGEST_CONCURRENCY).await;
-    let floor32 = floor_at(READ_CONCURRENCY).await;
+    let floor64 = with_cpu(floor.pid, floor_at(INGEST_CONCURRENCY)).await;
+    let floor32 = with_cpu(floor.pid, floor_at(READ_CONCURRENCY)).await;
     floor.stop().await;
 
     let mut dbs = Vec::new();
@@ -874,6 +898,16 @@ async fn run() -> anyhow::Result<()> {
         "framework floor (actix GET → 200)   c64 {:>9.0} req/s   c32 {:>9.0} req/s   (p99 {:.1} / {:.1} ms)\n\n",
         f64r, f32r, floor64.pct_ms(0.99), floor32.pct_ms(0.99)
     );
+    let cpu_cell = |r: &Run| r.cpu.map(|c| c.cell()).unwrap_or_else(|| "–".into());
+    const CPU_ROW: &str = "  CPU µs/req: server / PostgreSQL / load";
+    t.insert_str(
+        t.len() - 1,
+        &format!(
+            "{CPU_ROW}   c64 {}   c32 {}\n",
+            cpu_cell(&floor64),
+            cpu_cell(&floor32)
+        ),
+    );
     let names: Vec<&str> = dbs.iter().map(|(k, _)| k.as_str()).collect();
     t += &format!("{:<44}", "measure");
     for n in &names {
@@ -888,6 +922,7 @@ async fn run() -> anyhow::Result<()> {
         t += "\n";
     };
     let lat = |r: &Run| format!("{:.1} / {:.1} ms", r.pct_ms(0.5), r.pct_ms(0.99));
+
     row("DB floor: INSERT+COMMIT c64 (commits/s)", &|r| {
         format!("{:.0}", r.commit_floor)
     });
@@ -904,10 +939,12 @@ async fn run() -> anyhow::Result<()> {
         )
     });
     row("  p50 / p99", &|r| lat(&r.ingest_single));
+    row(CPU_ROW, &|r| cpu_cell(&r.ingest_single));
     row("ingest, group commit (after) ev/s", &|r| {
         format!("{:.0} ({} err)", r.ingest.rate(), r.ingest.errors)
     });
     row("  p50 / p99", &|r| lat(&r.ingest));
+    row(CPU_ROW, &|r| cpu_cell(&r.ingest));
     row("  × DB commit floor", &|r| {
         format!("{:.2}×", r.ingest.rate() / r.commit_floor)
     });
@@ -945,6 +982,7 @@ async fn run() -> anyhow::Result<()> {
                 format!("{:.0} ({} err)", run.rate(), run.errors)
             });
             row("  p50 / p99", &|r| lat(pick(r, kept)[i]));
+            row(CPU_ROW, &|r| cpu_cell(pick(r, kept)[i]));
             row("  × framework floor (c32) / × select floor", &|r| {
                 let run = pick(r, kept)[i];
                 format!(
