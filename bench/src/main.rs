@@ -101,7 +101,7 @@ impl Config {
             ingest_single: env_usize("BENCH_INGEST_SINGLE", 3_000),
             events: env_usize("BENCH_EVENTS", 20_000),
             contacts: env_usize("BENCH_CONTACTS", 1_000).max(1),
-            reads: env_usize("BENCH_READS", 3_000),
+            reads: env_usize("BENCH_READS", 10_000),
             phase_cap: Duration::from_secs(env_usize("BENCH_PHASE_SECS", 60) as u64),
             processing_cap: Duration::from_secs(env_usize("BENCH_PROCESSING_SECS", 240) as u64),
             root,
