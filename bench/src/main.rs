@@ -895,18 +895,15 @@ async fn run() -> anyhow::Result<()> {
         cfg.events, cfg.contacts
     );
     t += &format!(
-        "framework floor (actix GET → 200)   c64 {:>9.0} req/s   c32 {:>9.0} req/s   (p99 {:.1} / {:.1} ms)\n\n",
+        "framework floor (actix GET → 200)   c64 {:>9.0} req/s   c32 {:>9.0} req/s   (p99 {:.1} / {:.1} ms)\n",
         f64r, f32r, floor64.pct_ms(0.99), floor32.pct_ms(0.99)
     );
     let cpu_cell = |r: &Run| r.cpu.map(|c| c.cell()).unwrap_or_else(|| "–".into());
     const CPU_ROW: &str = "  CPU µs/req: server / PostgreSQL / load";
-    t.insert_str(
-        t.len() - 1,
-        &format!(
-            "{CPU_ROW}   c64 {}   c32 {}\n",
-            cpu_cell(&floor64),
-            cpu_cell(&floor32)
-        ),
+    t += &format!(
+        "{CPU_ROW}   c64 {}   c32 {}\n\n",
+        cpu_cell(&floor64),
+        cpu_cell(&floor32)
     );
     let names: Vec<&str> = dbs.iter().map(|(k, _)| k.as_str()).collect();
     t += &format!("{:<44}", "measure");
