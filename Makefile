@@ -141,9 +141,12 @@ test-build: spa
 
 # The workspace's default members (everything but the wasm SPA), the same selection in both passes, so the
 # second pass rebuilds nothing.
+# The bench harness is not a default member (its load phases are `make bench`); its unit tests need no
+# database and run once, here.
 test-sqlite:
-	$(call header,tests on SQLite: TEST_DATABASE=sqlite cargo test)
+	$(call header,tests on SQLite: TEST_DATABASE=sqlite cargo test; the bench harness's unit tests)
 	TEST_DATABASE=sqlite cargo test
+	cargo test -p bench
 
 test-postgres:
 	$(call header,tests on PostgreSQL: TEST_DATABASE=postgres cargo test)
