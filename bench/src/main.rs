@@ -342,7 +342,7 @@ async fn create_db(kind: &str, root: &Path) -> anyhow::Result<BenchDb> {
         admin.close().await.ok();
         Ok(BenchDb {
             kind: kind.into(),
-            url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
+            url: pg_url(&name),
             pg_name: Some(name),
             _dir: dir,
         })
@@ -356,6 +356,36 @@ async fn create_db(kind: &str, root: &Path) -> anyhow::Result<BenchDb> {
         })
     } else {
         bail!("unknown database {kind:?} (postgres or sqlite)")
+    }
+}
+
+/// PostgreSQL's Unix socket, where its Debian package puts it.
+const PG_SOCKET_DIR: &str = "/var/run/postgresql";
+
+/// How the server and the DB floors reach PostgreSQL: its Unix socket when there is one, the configuration the
+/// README recommends for a database on the same machine (no TLS negotiated over loopback, no TCP stack), or
+/// with `BENCH_PG=tcp` 127.0.0.1:5432 as the tests do.
+fn pg_over_socket() -> bool {
+    match std::env::var("BENCH_PG").as_deref() {
+        Ok("tcp") => false,
+        Ok("socket") => true,
+        _ => Path::new(PG_SOCKET_DIR).join(".s.PGSQL.5432").exists(),
+    }
+}
+
+fn pg_connection() -> &'static str {
+    if pg_over_socket() {
+        "Unix socket"
+    } else {
+        "TCP 127.0.0.1:5432"
+    }
+}
+
+fn pg_url(name: &str) -> String {
+    if pg_over_socket() {
+        format!("postgres://postgres@localhost/{name}?host={PG_SOCKET_DIR}")
+    } else {
+        format!("postgres://postgres@127.0.0.1:5432/{name}")
     }
 }
 
@@ -905,6 +935,12 @@ async fn run() -> anyhow::Result<()> {
         cpu_cell(&floor64),
         cpu_cell(&floor32)
     );
+    if cfg.dbs.iter().any(|k| k == "postgres") {
+        t += &format!(
+            "PostgreSQL over its {} (BENCH_PG=tcp or socket)\n\n",
+            pg_connection()
+        );
+    }
     let names: Vec<&str> = dbs.iter().map(|(k, _)| k.as_str()).collect();
     t += &format!("{:<44}", "measure");
     for n in &names {
@@ -1090,6 +1126,7 @@ async fn run() -> anyhow::Result<()> {
             "events": cfg.events, "contacts": cfg.contacts, "ingest_one_txn_each": cfg.ingest_single,
             "floor_requests": cfg.floor_requests, "db_commits": cfg.db_commits, "db_selects": cfg.db_selects,
             "reads": cfg.reads, "ingest_concurrency": INGEST_CONCURRENCY, "read_concurrency": READ_CONCURRENCY,
+            "postgres_connection": pg_connection(),
         },
         "framework_floor_c64": floor64.json(),
         "framework_floor_c32": floor32.json(),
