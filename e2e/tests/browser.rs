@@ -732,6 +732,31 @@ async fn the_agent_attaches_a_picture_to_a_reply(
         .mount(&instagram.graph)
         .await;
 
+    // A file dragged over the form outlines it, and the outline stays while the pointer crosses the form's own
+    // children (each crossing fires `dragleave` on the form); it goes once the pointer leaves the form.
+    for (leave_to, outlined) in [
+        ("[data-testid=reply-box]", true),
+        ("[data-testid=reply-send]", true),
+        ("body", false),
+    ] {
+        let shown = client
+            .execute(
+                "const form = document.querySelector('[data-testid=reply-form]'); \
+                 const init = { bubbles: true, cancelable: true, dataTransfer: new DataTransfer() }; \
+                 form.dispatchEvent(new DragEvent('dragover', init)); \
+                 form.dispatchEvent(new DragEvent('dragleave', \
+                   { ...init, relatedTarget: document.querySelector(arguments[0]) })); \
+                 return new Promise(done => requestAnimationFrame(() => requestAnimationFrame( \
+                   () => done(form.classList.contains('reply-dragging')))));",
+                vec![json!(leave_to)],
+            )
+            .await?;
+        ensure!(
+            shown == json!(outlined),
+            "after a dragleave towards {leave_to}, the drop outline shown is {shown}, expected {outlined}"
+        );
+    }
+
     // A file pasted into the box and one dropped on it are picked too (taken out again here).
     for (event, target, name) in [
         ("paste", "[data-testid=reply-box]", "pasted.png"),

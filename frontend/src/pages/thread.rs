@@ -1125,6 +1125,17 @@ fn window_of(conversation: &Conversation, messages: &[Message]) -> Option<Window
     }
 }
 
+/// Whether a `dragleave` on the reply form left it. The event also fires when the pointer moves onto one of the
+/// form's own children (the box, a button); clearing the drop outline then would make it flicker.
+fn leaves_for_outside(ev: &web_sys::DragEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    let node = |t: Option<web_sys::EventTarget>| t.and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+    match (node(ev.current_target()), node(ev.related_target())) {
+        (Some(form), Some(to)) => !form.contains(Some(&to)),
+        _ => true,
+    }
+}
+
 #[component]
 fn ReplyBox(state: ThreadState, error: RwSignal<Option<String>>) -> impl IntoView {
     let content = state.draft;
@@ -1217,7 +1228,11 @@ fn ReplyBox(state: ThreadState, error: RwSignal<Option<String>>) -> impl IntoVie
                 ev.prevent_default();
                 dragging.set(true);
             }
-            on:dragleave=move |_| dragging.set(false)
+            on:dragleave=move |ev: web_sys::DragEvent| {
+                if leaves_for_outside(&ev) {
+                    dragging.set(false);
+                }
+            }
             on:drop=on_drop
         >
             {move || {
