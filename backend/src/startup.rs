@@ -136,7 +136,7 @@ impl Application {
                 .route("/app/{tail:.*}", web::get().to(spa::serve))
                 .default_service(web::to(not_found))
                 .wrap(middleware::from_fn(security_headers::add))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
                 .wrap_fn(|req, srv| srv.call(trim_trailing_slash(req)))
         })
         .listen(listener)?
