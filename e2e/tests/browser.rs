@@ -204,6 +204,22 @@ async fn the_admin_sees_the_inbox_and_switches_language(
         .context("choosing es in select[data-testid=language-select]")?;
     wait_for_text(client, "[data-testid=page-title]", es_title).await?;
 
+    // Opened again, the page starts downloading the Spanish messages beside the wasm (index.html's preload),
+    // and the app takes that download over rather than fetching them a second time.
+    client.refresh().await?;
+    wait_for_text(client, "[data-testid=page-title]", es_title).await?;
+    let fetched = client
+        .execute(
+            "return performance.getEntriesByType('resource') \
+               .filter(e => e.name.endsWith('/app/i18n/es/main.ftl')).map(e => e.initiatorType);",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        fetched == json!(["link"]),
+        "the Spanish messages were fetched as {fetched} (expected one preload, taken over by the app)"
+    );
+
     // Still the same inbox, still its icon, in Spanish.
     let row = find_inbox_row(client, INBOX_NAME).await?;
     row.find(css(r#"[data-icon="i-woot-api"]"#))
