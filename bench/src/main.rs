@@ -69,6 +69,7 @@ struct Config {
     reads: usize,
     phase_cap: Duration,
     processing_cap: Duration,
+    pg: PgLink,
 }
 
 fn env_usize(key: &str, default: usize) -> usize {
@@ -104,6 +105,7 @@ impl Config {
             reads: env_usize("BENCH_READS", 10_000),
             phase_cap: Duration::from_secs(env_usize("BENCH_PHASE_SECS", 60) as u64),
             processing_cap: Duration::from_secs(env_usize("BENCH_PROCESSING_SECS", 240) as u64),
+            pg: PgLink::from_env(),
             root,
         }
     }
@@ -327,8 +329,8 @@ struct BenchDb {
     _dir: tempfile::TempDir,
 }
 
-async fn create_db(kind: &str, root: &Path) -> anyhow::Result<BenchDb> {
-    let tmp = root.join("target/bench/tmp");
+async fn create_db(kind: &str, cfg: &Config) -> anyhow::Result<BenchDb> {
+    let tmp = cfg.root.join("target/bench/tmp");
     std::fs::create_dir_all(&tmp)?;
     let dir = tempfile::tempdir_in(&tmp)?;
     if kind == "postgres" {
@@ -342,7 +344,7 @@ async fn create_db(kind: &str, root: &Path) -> anyhow::Result<BenchDb> {
         admin.close().await.ok();
         Ok(BenchDb {
             kind: kind.into(),
-            url: pg_url(&name),
+            url: cfg.pg.url(&name),
             pg_name: Some(name),
             _dir: dir,
         })
@@ -362,30 +364,41 @@ async fn create_db(kind: &str, root: &Path) -> anyhow::Result<BenchDb> {
 /// PostgreSQL's Unix socket, where its Debian package puts it.
 const PG_SOCKET_DIR: &str = "/var/run/postgresql";
 
-/// How the server and the DB floors reach PostgreSQL: its Unix socket when there is one, the configuration the
-/// README recommends for a database on the same machine (no TLS negotiated over loopback, no TCP stack), or
-/// with `BENCH_PG=tcp` 127.0.0.1:5432 as the tests do.
-fn pg_over_socket() -> bool {
-    match std::env::var("BENCH_PG").as_deref() {
-        Ok("tcp") => false,
-        Ok("socket") => true,
-        _ => Path::new(PG_SOCKET_DIR).join(".s.PGSQL.5432").exists(),
-    }
+/// How the server and the DB floors reach PostgreSQL, decided once per run: its Unix socket when there is one, the
+/// configuration the README recommends for a database on the same machine (no TLS negotiated over loopback, no
+/// TCP stack), or with `BENCH_PG=tcp` 127.0.0.1:5432 as the tests do.
+#[derive(Clone, Copy)]
+enum PgLink {
+    Socket,
+    Tcp,
 }
 
-fn pg_connection() -> &'static str {
-    if pg_over_socket() {
-        "Unix socket"
-    } else {
-        "TCP 127.0.0.1:5432"
+impl PgLink {
+    fn from_env() -> Self {
+        let socket = match std::env::var("BENCH_PG").as_deref() {
+            Ok("tcp") => false,
+            Ok("socket") => true,
+            _ => Path::new(PG_SOCKET_DIR).join(".s.PGSQL.5432").exists(),
+        };
+        if socket {
+            PgLink::Socket
+        } else {
+            PgLink::Tcp
+        }
     }
-}
 
-fn pg_url(name: &str) -> String {
-    if pg_over_socket() {
-        format!("postgres://postgres@localhost/{name}?host={PG_SOCKET_DIR}")
-    } else {
-        format!("postgres://postgres@127.0.0.1:5432/{name}")
+    fn label(self) -> &'static str {
+        match self {
+            PgLink::Socket => "Unix socket",
+            PgLink::Tcp => "TCP 127.0.0.1:5432",
+        }
+    }
+
+    fn url(self, name: &str) -> String {
+        match self {
+            PgLink::Socket => format!("postgres://postgres@localhost/{name}?host={PG_SOCKET_DIR}"),
+            PgLink::Tcp => format!("postgres://postgres@127.0.0.1:5432/{name}"),
+        }
     }
 }
 
@@ -632,7 +645,7 @@ struct DbResult {
 }
 
 async fn bench_db(cfg: &Config, kind: &str) -> anyhow::Result<DbResult> {
-    let db = create_db(kind, &cfg.root).await?;
+    let db = create_db(kind, cfg).await?;
     let result = bench_db_inner(cfg, &db).await;
     drop_db(&db).await;
     result
@@ -938,7 +951,7 @@ async fn run() -> anyhow::Result<()> {
     if cfg.dbs.iter().any(|k| k == "postgres") {
         t += &format!(
             "PostgreSQL over its {} (BENCH_PG=tcp or socket)\n\n",
-            pg_connection()
+            cfg.pg.label()
         );
     }
     let names: Vec<&str> = dbs.iter().map(|(k, _)| k.as_str()).collect();
@@ -955,7 +968,6 @@ async fn run() -> anyhow::Result<()> {
         t += "\n";
     };
     let lat = |r: &Run| format!("{:.1} / {:.1} ms", r.pct_ms(0.5), r.pct_ms(0.99));
-
     row("DB floor: INSERT+COMMIT c64 (commits/s)", &|r| {
         format!("{:.0}", r.commit_floor)
     });
@@ -1126,7 +1138,7 @@ async fn run() -> anyhow::Result<()> {
             "events": cfg.events, "contacts": cfg.contacts, "ingest_one_txn_each": cfg.ingest_single,
             "floor_requests": cfg.floor_requests, "db_commits": cfg.db_commits, "db_selects": cfg.db_selects,
             "reads": cfg.reads, "ingest_concurrency": INGEST_CONCURRENCY, "read_concurrency": READ_CONCURRENCY,
-            "postgres_connection": pg_connection(),
+            "postgres_connection": cfg.pg.label(),
         },
         "framework_floor_c64": floor64.json(),
         "framework_floor_c32": floor32.json(),

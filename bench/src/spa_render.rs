@@ -62,7 +62,7 @@ const STEPS_JS: &str = "const r = performance.getEntriesByType('resource'); \
       step('icon', /\\.svg$/), `rows in DOM ${Math.round(window.__sbRows)}`, `long tasks ${(window.__sbLong || []).join(' ') || '–'}`].join(', ');";
 
 pub async fn measure(cfg: &Config) -> anyhow::Result<RenderTimes> {
-    let bdb = create_db("sqlite", &cfg.root).await?;
+    let bdb = create_db("sqlite", cfg).await?;
     let result = measure_on(cfg, &bdb.url, bdb._dir.path()).await;
     drop_db(&bdb).await;
     result
