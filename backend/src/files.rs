@@ -119,7 +119,7 @@ impl FileStore {
 pub fn download_job(attachment_id: i64) -> crate::jobs::queue::NewJob {
     crate::jobs::queue::NewJob {
         kind: DOWNLOAD_JOB,
-        payload: json!({ "attachment_id": attachment_id }),
+        payload: json!({ "attachment_id": attachment_id }).to_string(),
         ordering_key: None,
     }
 }

@@ -124,7 +124,7 @@ pub async fn schedule_prune(db: &impl ConnectionTrait) -> Result<bool, ApiError>
         db,
         NewJob {
             kind: PRUNE_JOB,
-            payload: serde_json::json!({}),
+            payload: "{}".to_owned(),
             ordering_key: None,
         },
     )

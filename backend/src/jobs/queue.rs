@@ -6,7 +6,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set, Statement,
 };
-use serde_json::Value;
 
 pub const PENDING: &str = "pending";
 pub const RUNNING: &str = "running";
@@ -24,9 +23,11 @@ pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
 pub const LEASE_SECS: i64 = 30;
 pub const LEASE_RENEW_SECS: u64 = 10;
 
+#[derive(Debug)]
 pub struct NewJob {
     pub kind: &'static str,
-    pub payload: Value,
+    /// JSON text.
+    pub payload: String,
     pub ordering_key: Option<String>,
 }
 
@@ -34,7 +35,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, new: NewJob) -> Result<job::Mode
     let now = now();
     Ok(job::ActiveModel {
         kind: Set(new.kind.to_owned()),
-        payload: Set(new.payload.to_string()),
+        payload: Set(new.payload),
         ordering_key: Set(new.ordering_key),
         state: Set(PENDING.to_owned()),
         run_at: Set(now),

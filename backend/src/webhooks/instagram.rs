@@ -1,7 +1,7 @@
 //! `/webhooks/instagram`: Meta's verification handshake and signed event deliveries. An event is answered
 //! 200 only once it and its jobs are committed; processing happens in the workers.
 
-use crate::channels::instagram::inbound::jobs_for;
+use crate::channels::instagram::delivery;
 use crate::crypto::hmac_sha256_matches;
 use crate::db::now;
 use crate::entities::{job, webhook_event};
@@ -68,17 +68,23 @@ pub async fn ingest(
     if !signature_valid(secret, signature, body) {
         return Err(IngestError::BadSignature);
     }
-    let parsed: Value =
-        serde_json::from_slice(body).map_err(|e| IngestError::NotJson(e.to_string()))?;
-    if parsed["object"]
-        .as_str()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-        != Some("instagram")
-    {
+    let delivery = match delivery::read(body) {
+        Some(read) => read,
+        None => {
+            let parsed: Value =
+                serde_json::from_slice(body).map_err(|e| IngestError::NotJson(e.to_string()))?;
+            delivery::Delivery {
+                instagram: parsed["object"]
+                    .as_str()
+                    .is_some_and(|o| o.eq_ignore_ascii_case("instagram")),
+                jobs: delivery::jobs_for(&parsed),
+            }
+        }
+    };
+    if !delivery.instagram {
         return Err(IngestError::WrongObject);
     }
-    let jobs = jobs_for(&parsed);
+    let jobs = delivery.jobs;
     let count = jobs.len();
     let payload = String::from_utf8_lossy(body).into_owned();
     if group_commit_enabled() {
@@ -122,7 +128,7 @@ fn received_event(payload: &str, at: i64) -> webhook_event::ActiveModel {
 fn pending_job(new: &NewJob, at: i64) -> job::ActiveModel {
     job::ActiveModel {
         kind: Set(new.kind.to_owned()),
-        payload: Set(new.payload.to_string()),
+        payload: Set(new.payload.clone()),
         ordering_key: Set(new.ordering_key.clone()),
         state: Set(queue::PENDING.to_owned()),
         run_at: Set(at),

@@ -547,7 +547,7 @@ async fn a_job_abandoned_by_a_crashed_worker_runs_again_without_duplicates() {
     // Stored but not yet picked up: take the job as a worker would, then "crash" (never finish it).
     let body = numbered(1);
     let event: Value = serde_json::from_str(&body).unwrap();
-    let txn_job = backend::channels::instagram::inbound::jobs_for(&event)
+    let txn_job = backend::channels::instagram::delivery::jobs_for(&event)
         .pop()
         .unwrap();
     let job = queue::enqueue(&app.state.db, txn_job).await.unwrap();
@@ -598,7 +598,7 @@ async fn a_worker_whose_claim_was_taken_over_does_not_overwrite_the_newer_outcom
         db,
         queue::NewJob {
             kind: "noop",
-            payload: json!({}),
+            payload: "{}".to_owned(),
             ordering_key: None,
         },
     )
@@ -638,7 +638,7 @@ async fn concurrent_claimers_never_take_the_same_job() {
             &app.state.db,
             queue::NewJob {
                 kind: "noop",
-                payload: json!({}),
+                payload: "{}".to_owned(),
                 ordering_key: Some(format!("k{}", n % 6)),
             },
         )
@@ -872,7 +872,7 @@ async fn a_claimed_batch_holds_one_job_per_ordering_key_oldest_first() {
             &app.state.db,
             queue::NewJob {
                 kind: "noop",
-                payload: json!({ "n": n }),
+                payload: json!({ "n": n }).to_string(),
                 ordering_key: (n % 4 != 3).then(|| format!("k{}", n % 4)),
             },
         )
@@ -910,7 +910,7 @@ async fn renewing_a_claim_tells_a_lapsed_lease_taken_over_from_a_finished_job() 
             db,
             queue::NewJob {
                 kind: "noop",
-                payload: json!({ "n": n }),
+                payload: json!({ "n": n }).to_string(),
                 ordering_key: None,
             },
         )

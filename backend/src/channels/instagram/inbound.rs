@@ -9,7 +9,7 @@ use crate::entities::{attachment, channel_instagram, contact_inbox, conversation
 use crate::error::ApiError;
 use crate::files::download_job;
 use crate::global_config;
-use crate::jobs::queue::{self, NewJob};
+use crate::jobs::queue;
 use crate::jobs::worker::{JobError, Outcome};
 use crate::state::AppState;
 use sea_orm::sea_query::Expr;
@@ -19,63 +19,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub const JOB_KIND: &str = "instagram_event";
 pub const DELETED_TEXT: &str = "This message was deleted";
-
-/// The ordering key of a contact's events: `ig:<business id>:<contact IGSID>`.
-pub fn ordering_key(business_id: &str, contact_id: &str) -> String {
-    format!("ig:{business_id}:{contact_id}")
-}
-
-/// One job per messaging item of a webhook body (`entry[].messaging[]`). Items we cannot attribute to a
-/// business and a contact are skipped (they are still kept in `webhook_events`).
-pub fn jobs_for(body: &Value) -> Vec<NewJob> {
-    let mut jobs = Vec::new();
-    for entry in body["entry"].as_array().into_iter().flatten() {
-        for item in entry["messaging"].as_array().into_iter().flatten() {
-            let is_echo = item["message"]["is_echo"].as_bool().unwrap_or(false);
-            // An echo is our business writing: the contact is then the recipient.
-            let (business, contact) = if is_echo {
-                (&item["sender"]["id"], &item["recipient"]["id"])
-            } else {
-                (&item["recipient"]["id"], &item["sender"]["id"])
-            };
-            let (Some(business), Some(contact)) = (id_str(business), id_str(contact)) else {
-                continue;
-            };
-            jobs.push(NewJob {
-                kind: JOB_KIND,
-                ordering_key: Some(ordering_key(&business, &contact)),
-                payload: json!({ "business_id": business, "contact_id": contact, "messaging": item }),
-            });
-        }
-        // The "Test" button in Meta's dashboard sends a sample under `changes` with fixed ids.
-        for change in entry["changes"].as_array().into_iter().flatten() {
-            let value = &change["value"];
-            if change["field"].as_str() == Some("messages")
-                && id_str(&value["sender"]["id"]).as_deref() == Some(TEST_SENDER)
-                && id_str(&value["recipient"]["id"]).as_deref() == Some(TEST_RECIPIENT)
-            {
-                jobs.push(NewJob {
-                    kind: JOB_KIND,
-                    ordering_key: Some(ordering_key("test", TEST_SENDER)),
-                    payload: json!({ "test": true, "business_id": TEST_RECIPIENT, "contact_id": TEST_SENDER, "messaging": value }),
-                });
-            }
-        }
-    }
-    jobs
-}
-
-/// The ids of Meta's dashboard test event.
-pub const TEST_SENDER: &str = "12334";
-pub const TEST_RECIPIENT: &str = "23245";
-
-fn id_str(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
 
 /// PostgreSQL text cannot hold U+0000, and no real message needs it: it is dropped from every string (keys
 /// included) before anything is stored, so such an event is applied instead of failing until its job is dead.
@@ -737,20 +680,5 @@ mod tests {
         let mut v = json!({"text": "a\u{0}b", "x\u{0}": ["\u{0}", {"n": "ok"}], "n": 1});
         without_nul(&mut v);
         assert_eq!(v, json!({"text": "ab", "x": ["", {"n": "ok"}], "n": 1}));
-    }
-
-    #[test]
-    fn each_messaging_item_becomes_a_job_keyed_by_business_and_contact() {
-        let body = json!({"object": "instagram", "entry": [{"id": "B1", "time": 1, "messaging": [
-            {"sender": {"id": "C1"}, "recipient": {"id": "B1"}, "timestamp": 1, "message": {"mid": "m1", "text": "hi"}},
-            {"sender": {"id": "B1"}, "recipient": {"id": "C2"}, "timestamp": 2, "message": {"mid": "m2", "text": "yo", "is_echo": true}},
-            {"sender": {}, "recipient": {"id": "B1"}, "timestamp": 3, "read": {"mid": "m2"}}
-        ]}]});
-        let jobs = jobs_for(&body);
-        assert_eq!(jobs.len(), 2);
-        assert_eq!(jobs[0].ordering_key.as_deref(), Some("ig:B1:C1"));
-        assert_eq!(jobs[1].ordering_key.as_deref(), Some("ig:B1:C2"));
-        assert!(jobs_for(&json!({"entry": "nope"})).is_empty());
-        assert!(jobs_for(&json!([1, 2])).is_empty());
     }
 }

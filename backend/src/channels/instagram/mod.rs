@@ -1,6 +1,7 @@
 //! `Channel::Instagram` through Instagram Business Login (no Facebook Page).
 
 pub mod connect;
+pub mod delivery;
 pub mod errors;
 pub mod graph;
 pub mod inbound;

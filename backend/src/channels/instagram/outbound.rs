@@ -25,7 +25,7 @@ pub const RATE_LIMIT_CODES: [i64; 4] = [4, 17, 32, 613];
 pub fn send_job(message_id: i64, conversation_row_id: i64, human_agent_tag: bool) -> NewJob {
     NewJob {
         kind: JOB_KIND,
-        payload: json!({ "message_id": message_id, "human_agent": human_agent_tag }),
+        payload: json!({ "message_id": message_id, "human_agent": human_agent_tag }).to_string(),
         // A conversation's replies leave in the order they were written.
         ordering_key: Some(format!("send:{conversation_row_id}")),
     }
