@@ -57,7 +57,7 @@ pub enum IngestError {
 }
 
 /// Checks (signature, JSON, object — in that order), then stores the event and its jobs in one transaction.
-#[tracing::instrument(skip_all, fields(bytes = body.len()))]
+#[tracing::instrument(level = "debug", skip_all, fields(bytes = body.len()))]
 pub async fn ingest(
     state: &AppState,
     app_secret: Option<&SecretString>,
