@@ -37,7 +37,54 @@ fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(run())
+        .block_on(async {
+            tokio::select! {
+                result = run() => result,
+                signal = interrupted() => {
+                    // `run` is dropped by now, and with it every server, floor server and chromedriver it
+                    // started (`kill_on_drop`); what outlives those is cleaned up here.
+                    clean_up_after_interrupt().await;
+                    bail!("interrupted by {signal}")
+                }
+            }
+        })
+}
+
+/// The first SIGINT or SIGTERM.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    }
+}
+
+/// After an interrupted run: Chromium, which chromedriver started and which outlives it (its profile is under
+/// `target/bench/tmp`), and the PostgreSQL databases not dropped yet.
+async fn clean_up_after_interrupt() {
+    let tmp = Config::from_env().root.join("target/bench/tmp");
+    let needle = tmp.display().to_string();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if pid != std::process::id() && String::from_utf8_lossy(&cmdline).contains(&needle) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+    let names = std::mem::take(&mut *LIVE_DATABASES.lock().unwrap());
+    for name in names {
+        drop_pg_database(&name).await;
+    }
 }
 
 /// Prints its port on stdout, then serves `GET /` → 200 until killed.
@@ -342,6 +389,7 @@ async fn create_db(kind: &str, cfg: &Config) -> anyhow::Result<BenchDb> {
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await?;
         admin.close().await.ok();
+        LIVE_DATABASES.lock().unwrap().push(name.clone());
         Ok(BenchDb {
             kind: kind.into(),
             url: cfg.pg.url(&name),
@@ -402,21 +450,27 @@ impl PgLink {
     }
 }
 
-/// `BENCH_KEEP_DB=1` keeps the PostgreSQL databases (named on stderr), to look at query plans afterwards.
 async fn drop_db(db: &BenchDb) {
+    if let Some(name) = &db.pg_name {
+        LIVE_DATABASES.lock().unwrap().retain(|n| n != name);
+        drop_pg_database(name).await;
+    }
+}
+
+/// PostgreSQL databases this run made and has not dropped, for an interrupted run to drop.
+static LIVE_DATABASES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// `BENCH_KEEP_DB=1` keeps the PostgreSQL databases (named on stderr), to look at query plans afterwards.
+async fn drop_pg_database(name: &str) {
     if std::env::var("BENCH_KEEP_DB").is_ok_and(|v| v == "1") {
-        if let Some(name) = &db.pg_name {
-            eprintln!("kept PostgreSQL database {name}");
-        }
+        eprintln!("kept PostgreSQL database {name}");
         return;
     }
-    if let Some(name) = &db.pg_name {
-        if let Ok(admin) = Database::connect(PG_ADMIN_URL).await {
-            let _ = admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-            admin.close().await.ok();
-        }
+    if let Ok(admin) = Database::connect(PG_ADMIN_URL).await {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+        admin.close().await.ok();
     }
 }
 
