@@ -68,8 +68,7 @@ async fn interrupted() -> &'static str {
 /// After an interrupted run: Chromium, which chromedriver started and which outlives it (its profile is under
 /// `target/bench/tmp`), and the PostgreSQL databases not dropped yet.
 async fn clean_up_after_interrupt() {
-    let tmp = Config::from_env().root.join("target/bench/tmp");
-    let needle = tmp.display().to_string();
+    let needle = Config::from_env().tmp_dir().display().to_string();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
@@ -127,6 +126,11 @@ fn env_usize(key: &str, default: usize) -> usize {
 }
 
 impl Config {
+    /// Where each database's files, the Chromium profile and other scratch go (`target/bench/tmp`).
+    fn tmp_dir(&self) -> PathBuf {
+        self.root.join("target/bench/tmp")
+    }
+
     fn from_env() -> Self {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .parent()
@@ -377,7 +381,7 @@ struct BenchDb {
 }
 
 async fn create_db(kind: &str, cfg: &Config) -> anyhow::Result<BenchDb> {
-    let tmp = cfg.root.join("target/bench/tmp");
+    let tmp = cfg.tmp_dir();
     std::fs::create_dir_all(&tmp)?;
     let dir = tempfile::tempdir_in(&tmp)?;
     if kind == "postgres" {

@@ -11,7 +11,6 @@ use crate::jobs::worker::Wakeup;
 use crate::state::AppState;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, oneshot};
@@ -68,19 +67,7 @@ pub async fn ingest(
     if !signature_valid(secret, signature, body) {
         return Err(IngestError::BadSignature);
     }
-    let delivery = match delivery::read(body) {
-        Some(read) => read,
-        None => {
-            let parsed: Value =
-                serde_json::from_slice(body).map_err(|e| IngestError::NotJson(e.to_string()))?;
-            delivery::Delivery {
-                instagram: parsed["object"]
-                    .as_str()
-                    .is_some_and(|o| o.eq_ignore_ascii_case("instagram")),
-                jobs: delivery::jobs_for(&parsed),
-            }
-        }
-    };
+    let delivery = delivery::parse(body).map_err(|e| IngestError::NotJson(e.to_string()))?;
     if !delivery.instagram {
         return Err(IngestError::WrongObject);
     }
