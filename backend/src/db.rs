@@ -96,6 +96,13 @@ pub async fn ping(db: &impl ConnectionTrait) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }
 
+/// Batched statements a gatherer keeps in flight at once (group commit, the callers' lookup): while they run,
+/// the next requests gather into the following batch. More than the cores run at once only makes the batches
+/// smaller.
+pub fn statements_in_flight() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }

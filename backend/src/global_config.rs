@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use shared::dto::{InstagramAppConfig, MetaAppUrls, SECRET_MASK};
 use shared::error::FieldErrors;
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 pub const INSTAGRAM_APP_ID: &str = "INSTAGRAM_APP_ID";
@@ -94,10 +94,12 @@ async fn stored(
 pub const CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// This process's copies of the Instagram config, per database URL, with the time each was read.
-static CACHE: LazyLock<Mutex<HashMap<String, (Instant, InstagramConfig)>>> =
-    LazyLock::new(Default::default);
+static CACHE: LazyLock<Mutex<HashMap<String, Kept>>> = LazyLock::new(Default::default);
 
-fn cached(database_url: &str) -> Option<InstagramConfig> {
+/// A copy and the time it was read.
+type Kept = (Instant, Arc<InstagramConfig>);
+
+fn cached(database_url: &str) -> Option<Arc<InstagramConfig>> {
     let cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     cache
         .get(database_url)
@@ -110,12 +112,13 @@ pub fn forget_cached() {
     CACHE.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
 
-pub async fn instagram(state: &AppState) -> Result<InstagramConfig, ApiError> {
+/// Shared, not copied: every webhook delivery reads it, and a copy was four strings allocated and freed.
+pub async fn instagram(state: &AppState) -> Result<Arc<InstagramConfig>, ApiError> {
     let url = &state.settings.database_url;
     if let Some(hit) = cached(url) {
         return Ok(hit);
     }
-    let config = load_instagram(state).await?;
+    let config = Arc::new(load_instagram(state).await?);
     CACHE
         .lock()
         .unwrap_or_else(|e| e.into_inner())

@@ -70,13 +70,8 @@ impl CallerQueue {
     }
 }
 
-/// Statements in flight at once: while they run, the next lookups gather into the following batch.
-fn in_flight() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
-}
-
 async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Lookup>) {
-    let slots = in_flight();
+    let slots = crate::db::statements_in_flight();
     let mut running = tokio::task::JoinSet::new();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {

@@ -64,13 +64,13 @@ pub struct SignedRequestForm {
 
 async fn verified_user(state: &AppState, form: &SignedRequestForm) -> Result<String, ApiError> {
     let config = global_config::instagram(state).await?;
-    let secret = config.app_secret.ok_or_else(|| {
+    let secret = config.app_secret.as_ref().ok_or_else(|| {
         ApiError::UnprocessableCode(
             "instagram_not_configured",
             "Instagram is not configured".into(),
         )
     })?;
-    meta::parse_signed_request(&form.signed_request, &secret)
+    meta::parse_signed_request(&form.signed_request, secret)
         .as_ref()
         .and_then(meta::user_id)
         .ok_or_else(|| {

@@ -156,7 +156,8 @@ async fn a_settings_change_saved_by_another_instance_applies_here_at_once() {
     if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
         return;
     }
-    let version = |c: backend::global_config::InstagramConfig| c.api_version;
+    let version =
+        |c: std::sync::Arc<backend::global_config::InstagramConfig>| c.api_version.clone();
     // This instance reads and keeps the settings.
     let kept = backend::global_config::instagram(&app.state).await.unwrap();
     assert_eq!(version(kept), "v22.0");

@@ -392,7 +392,8 @@ impl Ctx<'_> {
         let version = global_config::instagram(self.state)
             .await
             .map_err(db)?
-            .api_version;
+            .api_version
+            .clone();
         match self
             .state
             .graph

@@ -36,7 +36,8 @@ pub async fn unsubscribe(state: &AppState, channel: &channel_instagram::Model) {
         let version = global_config::instagram(state)
             .await
             .map_err(|e| e.to_string())?
-            .api_version;
+            .api_version
+            .clone();
         let token = refresh::usable_token(state, channel)
             .await
             .map_err(|e| e.to_string())?;

@@ -186,7 +186,7 @@ pub async fn run(state: &AppState, job: &job::Model, payload: &Value) -> Result<
         }
         Err(TokenError::Db(e)) => return Err(JobError::Db(e)),
     };
-    let version = global_config::instagram(state).await?.api_version;
+    let version = global_config::instagram(state).await?.api_version.clone();
     let human_agent = payload["human_agent"].as_bool().unwrap_or(false);
     let files = attachment::Entity::find()
         .filter(attachment::Column::MessageId.eq(msg.id))
