@@ -23,7 +23,7 @@ pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
 pub const LEASE_SECS: i64 = 30;
 pub const LEASE_RENEW_SECS: u64 = 10;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NewJob {
     pub kind: &'static str,
     /// JSON text.
@@ -31,24 +31,28 @@ pub struct NewJob {
     pub ordering_key: Option<String>,
 }
 
-pub async fn enqueue(db: &impl ConnectionTrait, new: NewJob) -> Result<job::Model, ApiError> {
-    let now = now();
-    Ok(job::ActiveModel {
-        kind: Set(new.kind.to_owned()),
-        payload: Set(new.payload),
-        ordering_key: Set(new.ordering_key),
-        state: Set(PENDING.to_owned()),
-        run_at: Set(now),
-        attempts: Set(0),
-        max_attempts: Set(DEFAULT_MAX_ATTEMPTS),
-        last_error: Set(None),
-        locked_until: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
+impl NewJob {
+    /// The row a new job is: pending, runnable from `at`, no attempts yet.
+    pub fn into_row(self, at: i64) -> job::ActiveModel {
+        job::ActiveModel {
+            kind: Set(self.kind.to_owned()),
+            payload: Set(self.payload),
+            ordering_key: Set(self.ordering_key),
+            state: Set(PENDING.to_owned()),
+            run_at: Set(at),
+            attempts: Set(0),
+            max_attempts: Set(DEFAULT_MAX_ATTEMPTS),
+            last_error: Set(None),
+            locked_until: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
     }
-    .insert(db)
-    .await?)
+}
+
+pub async fn enqueue(db: &impl ConnectionTrait, new: NewJob) -> Result<job::Model, ApiError> {
+    Ok(new.into_row(now()).insert(db).await?)
 }
 
 /// Claims the oldest runnable job, or `None`.

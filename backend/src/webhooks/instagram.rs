@@ -113,24 +113,6 @@ fn received_event(payload: &str, at: i64) -> webhook_event::ActiveModel {
     }
 }
 
-/// The row `queue::enqueue` would insert, for a multi-row `INSERT`.
-fn pending_job(new: &NewJob, at: i64) -> job::ActiveModel {
-    job::ActiveModel {
-        kind: Set(new.kind.to_owned()),
-        payload: Set(new.payload.clone()),
-        ordering_key: Set(new.ordering_key.clone()),
-        state: Set(queue::PENDING.to_owned()),
-        run_at: Set(at),
-        attempts: Set(0),
-        max_attempts: Set(queue::DEFAULT_MAX_ATTEMPTS),
-        last_error: Set(None),
-        locked_until: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-}
-
 /// `SWITCHBOARD_GROUP_COMMIT=0` turns group commit off (one transaction per delivery), for `make bench`'s
 /// before/after comparison. On by default.
 fn group_commit_enabled() -> bool {
@@ -331,7 +313,7 @@ async fn store_batch(db: &DatabaseConnection, items: &[Pending]) -> Result<(), D
     }
     let jobs: Vec<job::ActiveModel> = items
         .iter()
-        .flat_map(|p| p.jobs.iter().map(|j| pending_job(j, p.received_at)))
+        .flat_map(|p| p.jobs.iter().map(|j| j.clone().into_row(p.received_at)))
         .collect();
     for chunk in jobs.chunks(ROWS_PER_INSERT) {
         job::Entity::insert_many(chunk.iter().cloned())
@@ -357,7 +339,7 @@ const PG_STORE_BATCH: &str = "WITH events AS (\
   ORDER BY j.n";
 
 async fn store_batch_postgres(db: &DatabaseConnection, items: &[Pending]) -> Result<(), DbErr> {
-    // Each job with its delivery's time: the row `pending_job` makes, columns borrowed, not copied.
+    // Each job with its delivery's time: the row `NewJob::into_row` makes, columns borrowed, not copied.
     let jobs = || {
         items
             .iter()
