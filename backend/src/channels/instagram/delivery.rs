@@ -1,8 +1,8 @@
 //! What a webhook delivery body yields: whether it is Instagram's, and one job per messaging item.
 //!
 //! Ingest reads every delivery while Meta waits for the answer, so `read` does it without building a
-//! `serde_json::Value` tree: a checking pass that allocates nothing, then the few fields jobs need, borrowed,
-//! with each item's text put into its job as received. A `Value` tree (a map node and a string per key,
+//! `serde_json::Value` tree: one pass that checks everything as `Value` would and keeps only the few fields jobs
+//! need, with each item's text put into its job as received. A `Value` tree (a map node and a string per key,
 //! then a deep copy of each item, its serialisation and three drops) was the largest part of the server's own
 //! work per delivery. `Delivery::from_value` is the same reading over a `Value`, for bodies `read` leaves to
 //! it; `parse` picks.
@@ -56,73 +56,19 @@ impl Delivery {
 /// Reads a delivery body as `serde_json::from_slice::<Value>` followed by `Delivery::from_value` would, giving
 /// the same verdict and jobs whose payloads are the same JSON. `None` means "parse it as a `Value`": for a body
 /// that is not JSON (so the caller reports `Value`'s error) and for a key given twice in an object the jobs
-/// read, which `Value` settles by keeping the last and typed fields reject.
+/// read, which `Value` settles by keeping the last and this reading does not.
+///
+/// One pass over the body, as strict as `Value` everywhere (see `Part`), except that each messaging item is
+/// read twice: once to take its text, once for its parties.
 pub fn read(body: &[u8]) -> Option<Delivery> {
-    // Everything a `Value` would reject, without allocating: surrogate escapes, out-of-range numbers, bad UTF-8.
-    let mut check = serde_json::Deserializer::from_slice(body);
-    Checked::deserialize(&mut check).ok()?;
-    check.end().ok()?;
     let text = std::str::from_utf8(body).ok()?;
-    // A struct also reads from an array, by position: only an object has an `object`.
-    if !text
-        .trim_start_matches([' ', '\t', '\n', '\r'])
-        .starts_with('{')
-    {
-        return Some(Delivery {
-            instagram: false,
-            jobs: Vec::new(),
-        });
-    }
-    let top: Top = serde_json::from_str(text).ok()?;
-    let instagram = top
-        .object
-        .and_then(|o| serde_json::from_str::<String>(o.get()).ok())
-        .is_some_and(|o| o.eq_ignore_ascii_case("instagram"));
-    let mut jobs = Vec::new();
-    for entry in array(top.entry) {
-        let Some(entry) = object::<Entry>(Some(entry))? else {
-            continue;
-        };
-        for raw in array(entry.messaging) {
-            let Some(item) = object::<Item>(Some(raw))? else {
-                continue;
-            };
-            let is_echo = object::<Flags>(item.message)?
-                .and_then(|m| m.is_echo)
-                .and_then(|e| serde_json::from_str::<bool>(e.get()).ok())
-                .unwrap_or(false);
-            let (business, contact) = if is_echo {
-                (item.sender, item.recipient)
-            } else {
-                (item.recipient, item.sender)
-            };
-            let (Some(business), Some(contact)) = (party_id(business)?, party_id(contact)?) else {
-                continue;
-            };
-            jobs.push(job(&business, &contact, raw));
-        }
-        for change in array(entry.changes) {
-            let Some(change) = object::<Change>(Some(change))? else {
-                continue;
-            };
-            let field = change
-                .field
-                .and_then(|f| serde_json::from_str::<String>(f.get()).ok());
-            if field.as_deref() != Some("messages") {
-                continue;
-            }
-            let Some(value) = change.value else { continue };
-            let Some(parties) = object::<Item>(Some(value))? else {
-                continue;
-            };
-            if party_id(parties.sender)?.as_deref() == Some(TEST_SENDER)
-                && party_id(parties.recipient)?.as_deref() == Some(TEST_RECIPIENT)
-            {
-                jobs.push(test_job(value));
-            }
-        }
-    }
-    Some(Delivery { instagram, jobs })
+    let mut de = serde_json::Deserializer::from_str(text);
+    let Read(top) = Read::<Top>::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(Delivery {
+        instagram: top.instagram,
+        jobs: top.jobs,
+    })
 }
 
 /// One job per messaging item of a webhook body (`entry[].messaging[]`). Items we cannot attribute to a
@@ -214,131 +160,368 @@ fn payload_text<M: Serialize + ?Sized>(
     String::from_utf8(text).expect("serde_json writes UTF-8")
 }
 
-// ------------------------------------------------------------------------------------------ borrowed reading
+// ------------------------------------------------------------------------------------------ one-pass reading
 
-#[derive(serde::Deserialize)]
-struct Top<'a> {
-    #[serde(borrow)]
-    object: Option<&'a RawValue>,
-    #[serde(borrow)]
-    entry: Option<&'a RawValue>,
-}
-
-#[derive(serde::Deserialize)]
-struct Entry<'a> {
-    #[serde(borrow)]
-    messaging: Option<&'a RawValue>,
-    #[serde(borrow)]
-    changes: Option<&'a RawValue>,
-}
-
-#[derive(serde::Deserialize)]
-struct Item<'a> {
-    #[serde(borrow)]
-    sender: Option<&'a RawValue>,
-    #[serde(borrow)]
-    recipient: Option<&'a RawValue>,
-    #[serde(borrow)]
-    message: Option<&'a RawValue>,
-}
-
-#[derive(serde::Deserialize)]
-struct Party<'a> {
-    #[serde(borrow)]
-    id: Option<&'a RawValue>,
-}
-
-#[derive(serde::Deserialize)]
-struct Flags<'a> {
-    #[serde(borrow)]
-    is_echo: Option<&'a RawValue>,
-}
-
-#[derive(serde::Deserialize)]
-struct Change<'a> {
-    #[serde(borrow)]
-    field: Option<&'a RawValue>,
-    #[serde(borrow)]
-    value: Option<&'a RawValue>,
-}
-
-/// The fields of `raw` when it is an object: `Some(None)` when it is not (indexing a `Value` gives null
-/// there), `None` when the object cannot be read as fields (a key given twice).
-fn object<'a, T: serde::Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<Option<T>> {
-    match raw {
-        Some(raw) if raw.get().starts_with('{') => serde_json::from_str(raw.get()).ok().map(Some),
-        _ => Some(None),
+/// What a part of the body yields, by the kind of JSON it turns out to be; a kind a part has no use for is still
+/// parsed as strictly as `Value` parses it (every string unescaped and checked, every number in range, every
+/// element of an array and member of an object) and yields the default, as indexing a `Value` of the wrong kind
+/// gives null. `IgnoredAny` would be faster still but lets through what `Value` rejects, such as a lone
+/// surrogate escape or a number out of range.
+trait Part<'de>: Default {
+    fn object<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        while map.next_entry::<Read<()>, Read<()>>()?.is_some() {}
+        Ok(Self::default())
+    }
+    fn array<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<Read<()>>()?.is_some() {}
+        Ok(Self::default())
+    }
+    fn string(_: &str) -> Self {
+        Self::default()
+    }
+    fn boolean(_: bool) -> Self {
+        Self::default()
+    }
+    fn number(_: serde_json::Number) -> Self {
+        Self::default()
     }
 }
 
-/// The elements of `raw` when it is an array, else none.
-fn array(raw: Option<&RawValue>) -> Vec<&RawValue> {
-    raw.filter(|r| r.get().starts_with('['))
-        .and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or_default()
-}
+/// Any JSON, checked and kept as nothing.
+impl Part<'_> for () {}
 
-/// `id_str` of a party's `id`, reading the party as `object` does.
-fn party_id(party: Option<&RawValue>) -> Option<Option<String>> {
-    let id = object::<Party>(party)?.and_then(|p| p.id);
-    Some(
-        id.and_then(|id| match serde_json::from_str::<Value>(id.get()) {
-            Ok(v @ (Value::String(_) | Value::Number(_))) => id_str(&v),
-            _ => None,
-        }),
-    )
-}
+/// A part read as `T`.
+struct Read<T>(T);
 
-/// Parses any JSON as strictly as `Value` does (every string unescaped and checked, every number in range)
-/// and keeps nothing. `IgnoredAny` would be faster still but lets through what `Value` rejects, such as a
-/// lone surrogate escape or, in a key it skips, bytes that are not UTF-8.
-struct Checked;
-
-impl<'de> Deserialize<'de> for Checked {
+impl<'de, T: Part<'de>> Deserialize<'de> for Read<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(CheckedVisitor)
+        d.deserialize_any(PartVisitor(std::marker::PhantomData))
+            .map(Read)
     }
 }
 
-struct CheckedVisitor;
+struct PartVisitor<T>(std::marker::PhantomData<T>);
 
-impl<'de> Visitor<'de> for CheckedVisitor {
-    type Value = Checked;
+impl<'de, T: Part<'de>> Visitor<'de> for PartVisitor<T> {
+    type Value = T;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<T, E> {
+        Ok(T::boolean(b))
     }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<T, E> {
+        Ok(T::number(n.into()))
     }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<T, E> {
+        Ok(T::number(n.into()))
     }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<T, E> {
+        // Always finite here: JSON has no infinity, and one out of range is an error before this.
+        Ok(serde_json::Number::from_f64(n).map_or_else(T::default, T::number))
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+        Ok(T::string(s))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::default())
     }
-    fn visit_none<E: de::Error>(self) -> Result<Checked, E> {
-        Ok(Checked)
+    fn visit_none<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::default())
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Checked, D::Error> {
-        Checked::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        Read::<T>::deserialize(d).map(|Read(t)| t)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
-        while seq.next_element::<Checked>()?.is_some() {}
-        Ok(Checked)
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        T::array(seq)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
-        while map.next_entry::<Checked, Checked>()?.is_some() {}
-        Ok(Checked)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::object(map)
+    }
+}
+
+/// The members of an object `names` lists, each read once: `f` gets a member's place in `names` and reads its
+/// value; every other member is checked and skipped. A listed name given twice is an error (`Value` would keep
+/// the last; the caller leaves such a body to it).
+fn members<'de, A: MapAccess<'de>>(
+    mut map: A,
+    names: &'static [&'static str],
+    mut f: impl FnMut(usize, &mut A) -> Result<(), A::Error>,
+) -> Result<(), A::Error> {
+    let mut seen = 0u32;
+    while let Some(key) = map.next_key_seed(Known(names))? {
+        match key {
+            Some(i) if seen & (1 << i) != 0 => {
+                return Err(de::Error::custom(format_args!(
+                    "`{}` given twice",
+                    names[i]
+                )))
+            }
+            Some(i) => {
+                seen |= 1 << i;
+                f(i, &mut map)?;
+            }
+            None => {
+                map.next_value::<Read<()>>()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A key's place among known names, read as the key's text after unescaping (as a `Value`'s key would be).
+struct Known(&'static [&'static str]);
+
+impl<'de> de::DeserializeSeed<'de> for Known {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Known {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.iter().position(|name| *name == key))
+    }
+}
+
+/// The body: whether `object` is Instagram's, and the jobs of its entries.
+#[derive(Default)]
+struct Top {
+    instagram: bool,
+    jobs: Vec<NewJob>,
+}
+
+impl<'de> Part<'de> for Top {
+    fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut top = Top::default();
+        members(map, &["object", "entry"], |i, map| {
+            if i == 0 {
+                top.instagram = map.next_value::<Read<Instagram>>()?.0 .0;
+            } else {
+                top.jobs = map.next_value::<Read<Entries>>()?.0 .0;
+            }
+            Ok(())
+        })?;
+        Ok(top)
+    }
+}
+
+/// `object` is `"instagram"`, in any case.
+#[derive(Default)]
+struct Instagram(bool);
+
+impl Part<'_> for Instagram {
+    fn string(s: &str) -> Self {
+        Instagram(s.eq_ignore_ascii_case("instagram"))
+    }
+}
+
+/// `entry[]`: the jobs of every entry, in order.
+#[derive(Default)]
+struct Entries(Vec<NewJob>);
+
+impl<'de> Part<'de> for Entries {
+    fn array<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut jobs = Vec::new();
+        while let Some(Read(entry)) = seq.next_element::<Read<Entry>>()? {
+            jobs.extend(entry.messaging);
+            jobs.extend(entry.changes);
+        }
+        Ok(Entries(jobs))
+    }
+}
+
+/// One entry's jobs: its messaging items', then its dashboard test's.
+#[derive(Default)]
+struct Entry {
+    messaging: Vec<NewJob>,
+    changes: Vec<NewJob>,
+}
+
+impl<'de> Part<'de> for Entry {
+    fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut entry = Entry::default();
+        members(map, &["messaging", "changes"], |i, map| {
+            if i == 0 {
+                entry.messaging = map.next_value::<Read<Messaging>>()?.0 .0;
+            } else {
+                entry.changes = map.next_value::<Read<Changes>>()?.0 .0;
+            }
+            Ok(())
+        })?;
+        Ok(entry)
+    }
+}
+
+/// `messaging[]`: a job per item whose business and contact are known, with the item's text as received.
+#[derive(Default)]
+struct Messaging(Vec<NewJob>);
+
+impl<'de> Part<'de> for Messaging {
+    fn array<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut jobs = Vec::new();
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+            // Taking the text only skims it (no escape or number is checked): reading it as an item checks it.
+            let item = parties(raw).map_err(de::Error::custom)?;
+            // An echo is our business writing: the contact is then the recipient.
+            let (business, contact) = if item.is_echo {
+                (item.sender, item.recipient)
+            } else {
+                (item.recipient, item.sender)
+            };
+            if let (Some(business), Some(contact)) = (business, contact) {
+                jobs.push(job(&business, &contact, raw));
+            }
+        }
+        Ok(Messaging(jobs))
+    }
+}
+
+fn parties(raw: &RawValue) -> Result<Item, serde_json::Error> {
+    serde_json::from_str::<Read<Item>>(raw.get()).map(|Read(item)| item)
+}
+
+/// A messaging item's (or a test sample's) parties' ids, and whether its message is an echo.
+#[derive(Default)]
+struct Item {
+    sender: Option<String>,
+    recipient: Option<String>,
+    is_echo: bool,
+}
+
+impl<'de> Part<'de> for Item {
+    fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut item = Item::default();
+        members(map, &["sender", "recipient", "message"], |i, map| {
+            match i {
+                0 => item.sender = map.next_value::<Read<Party>>()?.0 .0,
+                1 => item.recipient = map.next_value::<Read<Party>>()?.0 .0,
+                _ => item.is_echo = map.next_value::<Read<Message>>()?.0 .0,
+            }
+            Ok(())
+        })?;
+        Ok(item)
+    }
+}
+
+/// A party's `id`.
+#[derive(Default)]
+struct Party(Option<String>);
+
+impl<'de> Part<'de> for Party {
+    fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut id = None;
+        members(map, &["id"], |_, map| {
+            id = map.next_value::<Read<Id>>()?.0 .0;
+            Ok(())
+        })?;
+        Ok(Party(id))
+    }
+}
+
+/// An id as `id_str` takes it from a `Value`: a string that is not empty, or a number as `Value` writes it.
+#[derive(Default)]
+struct Id(Option<String>);
+
+impl Part<'_> for Id {
+    fn string(s: &str) -> Self {
+        Id((!s.is_empty()).then(|| s.to_owned()))
+    }
+    fn number(n: serde_json::Number) -> Self {
+        Id(Some(n.to_string()))
+    }
+}
+
+/// Whether a message is an echo (`is_echo` is `true`).
+#[derive(Default)]
+struct Message(bool);
+
+impl<'de> Part<'de> for Message {
+    fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut echo = false;
+        members(map, &["is_echo"], |_, map| {
+            echo = map.next_value::<Read<Echo>>()?.0 .0;
+            Ok(())
+        })?;
+        Ok(Message(echo))
+    }
+}
+
+#[derive(Default)]
+struct Echo(bool);
+
+impl Part<'_> for Echo {
+    fn boolean(b: bool) -> Self {
+        Echo(b)
+    }
+}
+
+/// `changes[]`: a job for the sample the "Test" button in Meta's dashboard sends, under fixed ids.
+#[derive(Default)]
+struct Changes(Vec<NewJob>);
+
+impl<'de> Part<'de> for Changes {
+    fn array<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut jobs = Vec::new();
+        while let Some(Read(change)) = seq.next_element::<Read<Change>>()? {
+            let Some(value) = change.value.filter(|_| change.messages) else {
+                continue;
+            };
+            let sample = parties(value).map_err(de::Error::custom)?;
+            if sample.sender.as_deref() == Some(TEST_SENDER)
+                && sample.recipient.as_deref() == Some(TEST_RECIPIENT)
+            {
+                jobs.push(test_job(value));
+            }
+        }
+        Ok(Changes(jobs))
+    }
+}
+
+/// A change: whether its `field` is `"messages"`, and its `value`'s text.
+#[derive(Default)]
+struct Change<'de> {
+    messages: bool,
+    value: Option<&'de RawValue>,
+}
+
+impl<'de> Part<'de> for Change<'de> {
+    fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut change = Change::default();
+        members(map, &["field", "value"], |i, map| {
+            if i == 0 {
+                change.messages = map.next_value::<Read<Field>>()?.0 .0;
+            } else {
+                let value = map.next_value::<&'de RawValue>()?;
+                // Checked here whatever `field` says: taking the text did not check it.
+                check(value).map_err(de::Error::custom)?;
+                change.value = Some(value);
+            }
+            Ok(())
+        })?;
+        Ok(change)
+    }
+}
+
+fn check(raw: &RawValue) -> Result<(), serde_json::Error> {
+    serde_json::from_str::<Read<()>>(raw.get()).map(|_| ())
+}
+
+/// `field` is `"messages"`.
+#[derive(Default)]
+struct Field(bool);
+
+impl Part<'_> for Field {
+    fn string(s: &str) -> Self {
+        Field(s == "messages")
     }
 }
 
@@ -402,6 +585,12 @@ mod tests {
         for body in [
             r#"{"object": "instagram", "x": "\ud800"}"#,
             r#"{"object": "instagram", "x": 1e400}"#,
+            // Inside a messaging item, whose text is taken without checking it, and in the parts read from it.
+            r#"{"object": "instagram", "entry": [{"messaging": [{"message": {"text": "\udc00"}}]}]}"#,
+            r#"{"object": "instagram", "entry": [{"messaging": [{"sender": {"id": 1e400}}]}]}"#,
+            r#"{"object": "instagram", "entry": [{"messaging": [{"x": [-1e999]}]}]}"#,
+            r#"{"object": "instagram", "entry": [{"changes": [{"field": "other", "value": {"a": "\ud800"}}]}]}"#,
+            r#"{"object": "instagram", "entry": [{"messaging": [{"sender": {"id": "1"}} ]]}"#,
             r#"{"object": "instagram"} x"#,
             r#"{"object": "instagram""#,
             "",
