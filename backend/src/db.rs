@@ -24,12 +24,16 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     if settings.is_sqlite() {
         // One writer at a time is SQLite's nature: WAL lets readers run beside it, the busy timeout queues
         // writers instead of failing them, and foreign keys are off unless asked for.
-        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-        });
+        // A pooled SQLite connection is a thread of this process, not a socket that can go stale: checking it
+        // before each use only cost two thread switches per statement.
+        opts.max_connections(8)
+            .test_before_acquire(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
     } else {
         opts.max_connections(32);
     }
