@@ -270,6 +270,11 @@ fn members<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
+/// The value of the member whose key was just read, as the part `T`.
+fn next<'de, T: Part<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value::<Read<T>>().map(|Read(t)| t)
+}
+
 /// A key's place among known names, read as the key's text after unescaping (as a `Value`'s key would be).
 struct Known(&'static [&'static str]);
 
@@ -304,9 +309,9 @@ impl<'de> Part<'de> for Top {
         let mut top = Top::default();
         members(map, &["object", "entry"], |i, map| {
             if i == 0 {
-                top.instagram = map.next_value::<Read<Instagram>>()?.0 .0;
+                top.instagram = next::<Instagram, _>(map)?.0;
             } else {
-                top.jobs = map.next_value::<Read<Entries>>()?.0 .0;
+                top.jobs = next::<Entries, _>(map)?.0;
             }
             Ok(())
         })?;
@@ -351,9 +356,9 @@ impl<'de> Part<'de> for Entry {
         let mut entry = Entry::default();
         members(map, &["messaging", "changes"], |i, map| {
             if i == 0 {
-                entry.messaging = map.next_value::<Read<Messaging>>()?.0 .0;
+                entry.messaging = next::<Messaging, _>(map)?.0;
             } else {
-                entry.changes = map.next_value::<Read<Changes>>()?.0 .0;
+                entry.changes = next::<Changes, _>(map)?.0;
             }
             Ok(())
         })?;
@@ -402,9 +407,9 @@ impl<'de> Part<'de> for Item {
         let mut item = Item::default();
         members(map, &["sender", "recipient", "message"], |i, map| {
             match i {
-                0 => item.sender = map.next_value::<Read<Party>>()?.0 .0,
-                1 => item.recipient = map.next_value::<Read<Party>>()?.0 .0,
-                _ => item.is_echo = map.next_value::<Read<Message>>()?.0 .0,
+                0 => item.sender = next::<Party, _>(map)?.0,
+                1 => item.recipient = next::<Party, _>(map)?.0,
+                _ => item.is_echo = next::<Message, _>(map)?.0,
             }
             Ok(())
         })?;
@@ -420,7 +425,7 @@ impl<'de> Part<'de> for Party {
     fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut id = None;
         members(map, &["id"], |_, map| {
-            id = map.next_value::<Read<Id>>()?.0 .0;
+            id = next::<Id, _>(map)?.0;
             Ok(())
         })?;
         Ok(Party(id))
@@ -448,7 +453,7 @@ impl<'de> Part<'de> for Message {
     fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut echo = false;
         members(map, &["is_echo"], |_, map| {
-            echo = map.next_value::<Read<Echo>>()?.0 .0;
+            echo = next::<Echo, _>(map)?.0;
             Ok(())
         })?;
         Ok(Message(echo))
@@ -472,9 +477,12 @@ impl<'de> Part<'de> for Changes {
     fn array<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
         let mut jobs = Vec::new();
         while let Some(Read(change)) = seq.next_element::<Read<Change>>()? {
-            let Some(value) = change.value.filter(|_| change.messages) else {
+            let Some(value) = change.value else { continue };
+            // Taking the value's text did not check it: reading it does, as a sample or as anything.
+            if !change.messages {
+                check(value).map_err(de::Error::custom)?;
                 continue;
-            };
+            }
             let sample = parties(value).map_err(de::Error::custom)?;
             if sample.sender.as_deref() == Some(TEST_SENDER)
                 && sample.recipient.as_deref() == Some(TEST_RECIPIENT)
@@ -498,12 +506,9 @@ impl<'de> Part<'de> for Change<'de> {
         let mut change = Change::default();
         members(map, &["field", "value"], |i, map| {
             if i == 0 {
-                change.messages = map.next_value::<Read<Field>>()?.0 .0;
+                change.messages = next::<Field, _>(map)?.0;
             } else {
-                let value = map.next_value::<&'de RawValue>()?;
-                // Checked here whatever `field` says: taking the text did not check it.
-                check(value).map_err(de::Error::custom)?;
-                change.value = Some(value);
+                change.value = Some(map.next_value::<&'de RawValue>()?);
             }
             Ok(())
         })?;
