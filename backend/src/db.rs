@@ -211,3 +211,38 @@ mod sql_tests {
         assert_eq!(q.values.len(), 4);
     }
 }
+
+#[cfg(test)]
+mod sqlite_build_tests {
+    use super::connect;
+    use crate::config::Settings;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    /// The bundled SQLite is built as `.cargo/config.toml` asks (`LIBSQLITE3_FLAGS`): without memory statistics
+    /// and without the shared page-cache group, each a process-wide mutex every connection thread takes.
+    #[actix_web::test]
+    async fn the_bundled_sqlite_takes_no_process_wide_mutex_per_allocation_or_page() {
+        let settings =
+            Settings::from_lookup(|k| (k == "DATABASE_URL").then(|| "sqlite::memory:".to_owned()));
+        let db = connect(&settings).await.unwrap();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "PRAGMA compile_options",
+            ))
+            .await
+            .unwrap();
+        let options: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+    }
+}
