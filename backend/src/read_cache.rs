@@ -5,6 +5,7 @@
 //! instance's writes, and a restart only empties the cache. Nothing here is ever a source of truth.
 
 use actix_web::web::Bytes;
+use shared::conversation::ConversationCounts;
 use shared::dto::Role;
 use std::collections::HashMap;
 use std::future::Future;
@@ -45,7 +46,24 @@ pub struct ReadCache {
     budget: usize,
     entries: Mutex<Entries>,
     flights: Mutex<Flights>,
+    counts: Mutex<HashMap<CountsKey, (i64, ConversationCounts)>>,
 }
+
+/// Whose conversation-list tab counts: they depend on the inboxes the caller sees (their role and, for an agent,
+/// their inboxes), on who "mine" is, and on the inbox asked for; not on the page, the status or the assignee
+/// filter. Kept at the account's tabs version (migration 27), which a new message does not change, so a list
+/// made again after a message does not count every open conversation again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CountsKey {
+    pub account_id: i64,
+    pub user_id: i64,
+    pub role: Role,
+    pub inbox_id: Option<i64>,
+}
+
+/// Callers' counts kept at most; past it all are dropped and kept again as they are asked for. Thirty-two bytes
+/// or so each, so kept whatever `READ_CACHE_MIB` says.
+const MAX_COUNTS: usize = 10_000;
 
 /// Whether this caller makes the read or waits for the one making it.
 enum Turn {
@@ -79,7 +97,27 @@ impl ReadCache {
             budget,
             entries: Mutex::default(),
             flights: Mutex::default(),
+            counts: Mutex::default(),
         }
+    }
+
+    /// The tab counts kept for `key` at `tabs_version`.
+    pub fn counts(&self, key: &CountsKey, tabs_version: i64) -> Option<ConversationCounts> {
+        let counts = self.counts.lock().expect("counts lock");
+        counts
+            .get(key)
+            .filter(|(version, _)| *version == tabs_version)
+            .map(|(_, c)| *c)
+    }
+
+    /// Keeps `counts` for `key` at `tabs_version`, the number read before they were counted (so they are never
+    /// older than it).
+    pub fn keep_counts(&self, key: CountsKey, tabs_version: i64, counts: ConversationCounts) {
+        let mut kept = self.counts.lock().expect("counts lock");
+        if kept.len() >= MAX_COUNTS && !kept.contains_key(&key) {
+            kept.clear();
+        }
+        kept.insert(key, (tabs_version, counts));
     }
 
     /// The body kept for `key` at `version`, else `make`'s `(body, time it stops being true)`, kept for later

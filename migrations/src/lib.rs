@@ -28,6 +28,7 @@ mod m20261128_000023_create_account_versions;
 mod m20261128_000024_widen_list_indexes;
 mod m20261128_000025_add_parts_sent_to_messages;
 mod m20261128_000026_trim_queue_indexes;
+mod m20261129_000027_add_tabs_version;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000024_widen_list_indexes::Migration),
             Box::new(m20261128_000025_add_parts_sent_to_messages::Migration),
             Box::new(m20261128_000026_trim_queue_indexes::Migration),
+            Box::new(m20261129_000027_add_tabs_version::Migration),
         ]
     }
 }

@@ -113,9 +113,9 @@ const PG_LOOK_UP: &str = "WITH q AS (\
       THEN (SELECT s.user_id FROM sessions s WHERE s.token_digest = q.digest AND s.expires_at > $4) \
       ELSE (SELECT t.id FROM users t WHERE t.access_token_digest = q.digest) END AS user_id \
     FROM unnest($1::text[], $2::bool[], $3::bigint[]) WITH ORDINALITY AS q(digest, session, account_id, n)) \
-  SELECT q.n AS lookup_n, u.*, au.role AS member_role, \
-    (SELECT v.version FROM account_versions v WHERE v.account_id = q.account_id) AS data_version \
+  SELECT q.n AS lookup_n, u.*, au.role AS member_role, v.version AS data_version, v.tabs_version \
   FROM q JOIN users u ON u.id = q.user_id \
+  LEFT JOIN account_versions v ON v.account_id = q.account_id \
   LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = q.account_id";
 
 /// Each lookup's caller, in the order of `lookups`.

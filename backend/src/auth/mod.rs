@@ -38,6 +38,8 @@ struct Membership {
     /// The account's `account_versions` number when the caller was read: a read cached at this number is still
     /// true (see `read_cache`).
     data_version: i64,
+    /// Its `tabs_version`: the conversation list's tab counts kept at this number are still true.
+    tabs_version: i64,
 }
 
 impl AuthUser {
@@ -55,6 +57,7 @@ impl AuthUser {
                 account_id,
                 role: row.try_get("", "member_role")?,
                 data_version: row.try_get::<Option<i64>>("", "data_version")?.unwrap_or(0),
+                tabs_version: row.try_get::<Option<i64>>("", "tabs_version")?.unwrap_or(0),
             }),
             None => None,
         };
@@ -70,6 +73,14 @@ impl AuthUser {
             .as_ref()
             .filter(|m| m.account_id == account_id)
             .map(|m| m.data_version)
+    }
+
+    /// The tabs version of `account_id` read with the caller, when that is the account in the path.
+    pub fn tabs_version(&self, account_id: i64) -> Option<i64> {
+        self.membership
+            .as_ref()
+            .filter(|m| m.account_id == account_id)
+            .map(|m| m.tabs_version)
     }
 }
 
@@ -136,10 +147,13 @@ async fn caller(
 ) -> Result<Option<AuthUser>, ApiError> {
     let mut q = Sql::new("SELECT u.*");
     if let Some(account_id) = account_id {
-        q.push(", au.role AS member_role, (SELECT v.version FROM account_versions v WHERE v.account_id = ")
-            .bind(account_id)
-            .push(") AS data_version FROM users u LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = ")
-            .bind(account_id);
+        q.push(
+            ", au.role AS member_role, v.version AS data_version, v.tabs_version \
+             FROM users u LEFT JOIN account_versions v ON v.account_id = ",
+        )
+        .bind(account_id)
+        .push(" LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = ")
+        .bind(account_id);
     } else {
         q.push(" FROM users u");
     }

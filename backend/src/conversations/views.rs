@@ -111,6 +111,7 @@ pub async fn list(
     policy: ReplyPolicy,
     viewer: Viewer,
     filters: &ConversationFilters,
+    kept_counts: Option<ConversationCounts>,
 ) -> Result<ConversationList, ApiError> {
     // Conversations of the account in the inboxes the caller sees (and the one asked for).
     let scope = |q: &mut Sql| {
@@ -126,19 +127,25 @@ pub async fn list(
     };
     // The three tab counts in one pass over the open conversations, each a scalar subquery, so that the page and
     // its counts are one statement; the outer join keeps the counts when the page is empty.
+    // Counts kept from an earlier list (see `read_cache::CountsKey`) are not counted again: the row of constants
+    // keeps the statement's shape.
     let mut q = Sql::new("SELECT k.mine, k.unassigned, k.all_open, p.*, ");
     q.push(&LAST_MESSAGE_COLUMNS).push(" FROM (SELECT ");
-    q.push("COALESCE(SUM(CASE WHEN c.assignee_id = ")
-        .bind(viewer.user_id)
-        .push(
-            " THEN 1 ELSE 0 END), 0) AS mine, \
-             COALESCE(SUM(CASE WHEN c.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned, \
-             COUNT(*) AS all_open FROM conversations c",
-        );
-    scope(&mut q);
-    q.push(" AND c.status = ")
-        .bind(ConversationStatus::Open.as_str())
-        .push(") k LEFT JOIN (");
+    if kept_counts.is_some() {
+        q.push("0 AS mine, 0 AS unassigned, 0 AS all_open");
+    } else {
+        q.push("COALESCE(SUM(CASE WHEN c.assignee_id = ")
+            .bind(viewer.user_id)
+            .push(
+                " THEN 1 ELSE 0 END), 0) AS mine, \
+                 COALESCE(SUM(CASE WHEN c.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned, \
+                 COUNT(*) AS all_open FROM conversations c",
+            );
+        scope(&mut q);
+        q.push(" AND c.status = ")
+            .bind(ConversationStatus::Open.as_str());
+    }
+    q.push(") k LEFT JOIN (");
     // The page is picked from `conversations` alone, then joined: stale statistics (a table that just grew)
     // can otherwise lead PostgreSQL to join every conversation of the account before sorting.
     q.push(CONVERSATION_COLUMNS)
@@ -174,10 +181,13 @@ pub async fn list(
     let count = |col: &str| -> Result<u64, ApiError> {
         Ok(u64::try_from(first.try_get::<i64>("", col)?).unwrap_or(0))
     };
-    let meta = ConversationCounts {
-        mine_count: count("mine")?,
-        unassigned_count: count("unassigned")?,
-        all_count: count("all_open")?,
+    let meta = match kept_counts {
+        Some(kept) => kept,
+        None => ConversationCounts {
+            mine_count: count("mine")?,
+            unassigned_count: count("unassigned")?,
+            all_count: count("all_open")?,
+        },
     };
     let mut rows = Vec::with_capacity(results.len());
     for r in &results {

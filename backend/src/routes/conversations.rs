@@ -4,7 +4,7 @@ use crate::db::now;
 use crate::error::ApiError;
 use crate::global_config;
 use crate::json::Json;
-use crate::read_cache::ReadKey;
+use crate::read_cache::{CountsKey, ReadKey};
 use crate::state::AppState;
 use actix_web::http::header::ContentType;
 use actix_web::web::Bytes;
@@ -49,15 +49,27 @@ pub async fn list(
         ));
     }
     let policy = reply_policy(&state).await?;
+    let counts_key = CountsKey {
+        account_id: viewer.account_id,
+        user_id: viewer.user_id,
+        role: viewer.role,
+        inbox_id: query.inbox_id,
+    };
+    let tabs_version = auth.tabs_version(viewer.account_id);
     kept_or_made(&state, &auth, &req, viewer, policy, || async {
+        let kept_counts = tabs_version.and_then(|v| state.reads.counts(&counts_key, v));
         let page = views::list(
             &state.db,
             &state.settings.frontend_url,
             policy,
             viewer,
             &query,
+            kept_counts,
         )
         .await?;
+        if let (Some(version), None) = (tabs_version, kept_counts) {
+            state.reads.keep_counts(counts_key, version, page.data.meta);
+        }
         // The page stops being true, with no write, when the first open reply window on it closes.
         let good_until = page
             .data

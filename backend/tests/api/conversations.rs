@@ -1133,3 +1133,82 @@ async fn a_kept_list_stops_at_the_first_reply_window_it_shows_closing() {
         .await;
     assert_eq!(conversation_in(&closed, 1)["can_reply"], false);
 }
+
+/// The list's tab counts are kept across writes that cannot change them (a message) and counted again after
+/// every write that can, made by any server: a conversation assigned, resolved, reopened, opened or deleted
+/// straight in the database, an agent given an inbox.
+#[tokio::test]
+async fn kept_tab_counts_follow_every_write_they_depend_on() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let (bob, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let seen = app.create_api_inbox(&admin, "Seen by Bob").await;
+    let unseen = app.create_api_inbox(&admin, "Not yet").await;
+    add_member(&app, &admin, seen, bob).await;
+    let first = seed_conversation(&app, account, seen, 1, 300).await;
+    let second = seed_conversation(&app, account, unseen, 2, 200).await;
+    let db = &app.state.db;
+    let sql = |text: String| async move {
+        db.execute_unprepared(&text).await.unwrap();
+    };
+    let tabs_version = || async {
+        db.query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT tabs_version FROM account_versions WHERE account_id = {account}"),
+        ))
+        .await
+        .unwrap()
+        .map_or(0, |r| r.try_get::<i64>("", "tabs_version").unwrap())
+    };
+    let tabs = |token: String| {
+        let app = &app;
+        let url = base(&admin);
+        async move {
+            let r = app.api(Method::GET, &url, &token, None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            counts(&r)
+        }
+    };
+    let (ada, bobs) = (admin.access_token.clone(), bob_token);
+    assert_eq!(tabs(ada.clone()).await, (0, 2, 2));
+    assert_eq!(tabs(bobs.clone()).await, (0, 1, 1));
+
+    // A message changes the list but not its counts, nor the number they are kept at.
+    let before = tabs_version().await;
+    seed_message(&app, &first, 0, "hello", now(), None).await;
+    assert_eq!(tabs_version().await, before);
+    assert_eq!(tabs(ada.clone()).await, (0, 2, 2));
+
+    sql(format!(
+        "UPDATE conversations SET assignee_id = {} WHERE id = {}",
+        admin.user_id, first.id
+    ))
+    .await;
+    assert_ne!(tabs_version().await, before);
+    assert_eq!(tabs(ada.clone()).await, (1, 1, 2));
+    assert_eq!(tabs(bobs.clone()).await, (0, 0, 1));
+
+    sql(format!(
+        "UPDATE conversations SET status = 'resolved' WHERE id = {}",
+        second.id
+    ))
+    .await;
+    assert_eq!(tabs(ada.clone()).await, (1, 0, 1));
+    sql(format!(
+        "UPDATE conversations SET status = 'open' WHERE id = {}",
+        second.id
+    ))
+    .await;
+    assert_eq!(tabs(ada.clone()).await, (1, 1, 2));
+
+    add_member(&app, &admin, unseen, bob).await;
+    assert_eq!(tabs(bobs.clone()).await, (0, 1, 2));
+
+    let third = seed_conversation(&app, account, unseen, 3, 100).await;
+    assert_eq!(tabs(ada.clone()).await, (1, 2, 3));
+    assert_eq!(tabs(bobs.clone()).await, (0, 2, 3));
+    sql(format!("DELETE FROM conversations WHERE id = {}", third.id)).await;
+    assert_eq!(tabs(ada.clone()).await, (1, 1, 2));
+    assert_eq!(tabs(bobs).await, (0, 1, 2));
+}
