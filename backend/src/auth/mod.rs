@@ -67,20 +67,21 @@ impl AuthUser {
         })
     }
 
-    /// The data version of `account_id` read with the caller, when that is the account in the path.
-    pub fn data_version(&self, account_id: i64) -> Option<i64> {
+    /// What was read with the caller about `account_id`, when that is the account in the path.
+    fn membership_in(&self, account_id: i64) -> Option<&Membership> {
         self.membership
             .as_ref()
             .filter(|m| m.account_id == account_id)
-            .map(|m| m.data_version)
+    }
+
+    /// The data version of `account_id` read with the caller, when that is the account in the path.
+    pub fn data_version(&self, account_id: i64) -> Option<i64> {
+        self.membership_in(account_id).map(|m| m.data_version)
     }
 
     /// The tabs version of `account_id` read with the caller, when that is the account in the path.
     pub fn tabs_version(&self, account_id: i64) -> Option<i64> {
-        self.membership
-            .as_ref()
-            .filter(|m| m.account_id == account_id)
-            .map(|m| m.tabs_version)
+        self.membership_in(account_id).map(|m| m.tabs_version)
     }
 }
 
@@ -182,9 +183,9 @@ pub async fn role_in(
     user: &AuthUser,
     account_id: i64,
 ) -> Result<Role, ApiError> {
-    let role = match &user.membership {
-        Some(m) if m.account_id == account_id => m.role.clone(),
-        _ => account_user::Entity::find()
+    let role = match user.membership_in(account_id) {
+        Some(m) => m.role.clone(),
+        None => account_user::Entity::find()
             .filter(account_user::Column::AccountId.eq(account_id))
             .filter(account_user::Column::UserId.eq(user.user.id))
             .one(db)
