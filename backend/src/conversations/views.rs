@@ -10,8 +10,8 @@ use crate::error::ApiError;
 use crate::inboxes;
 use sea_orm::sea_query::JoinType;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::Value;
 use shared::conversation::{
@@ -127,12 +127,16 @@ pub async fn list(
     };
     // The three tab counts in one pass over the open conversations, each a scalar subquery, so that the page and
     // its counts are one statement; the outer join keeps the counts when the page is empty.
-    // Counts kept from an earlier list (see `read_cache::CountsKey`) are not counted again: the row of constants
-    // keeps the statement's shape.
-    let mut q = Sql::new("SELECT k.mine, k.unassigned, k.all_open, p.*, ");
+    // Counts kept from an earlier list (see `read_cache::CountsKey`) are not counted again: a row of one constant
+    // keeps the statement's shape, and no row carries the counts.
+    let mut q = Sql::new(if kept_counts.is_some() {
+        "SELECT p.*, "
+    } else {
+        "SELECT k.mine, k.unassigned, k.all_open, p.*, "
+    });
     q.push(&LAST_MESSAGE_COLUMNS).push(" FROM (SELECT ");
     if kept_counts.is_some() {
-        q.push("0 AS mine, 0 AS unassigned, 0 AS all_open");
+        q.push("1 AS anchor");
     } else {
         q.push("COALESCE(SUM(CASE WHEN c.assignee_id = ")
             .bind(viewer.user_id)
@@ -189,17 +193,10 @@ pub async fn list(
             all_count: count("all_open")?,
         },
     };
-    let mut rows = Vec::with_capacity(results.len());
-    for r in &results {
-        // The outer join's lone row when the page is empty.
-        if r.try_get::<Option<i64>>("", "id")?.is_some() {
-            rows.push(r);
-        }
-    }
     Ok(ConversationList {
         data: ConversationPage {
             meta,
-            payload: rows_to_dtos(db, frontend_url, policy, rows).await?,
+            payload: rows_to_dtos(db, frontend_url, policy, results.iter().collect()).await?,
         },
     })
 }
@@ -245,7 +242,7 @@ const LAST_MESSAGE_JOIN: &str = " LEFT JOIN messages m ON m.id = p.last_message_
 // `message_type = 0` above is an incoming message.
 const _: () = assert!(MESSAGE_INCOMING == 0);
 
-#[derive(Debug, FromQueryResult)]
+#[derive(Debug)]
 struct ConversationRow {
     id: i64,
     display_id: i64,
@@ -269,18 +266,109 @@ struct ConversationRow {
     last_message_id: Option<i64>,
 }
 
-/// Conversation JSON for rows of `CONVERSATION_COLUMNS` with their last message (`LAST_MESSAGE_JOIN`); one more
-/// statement only when a last message has attachments.
+/// Where each column of `CONVERSATION_COLUMNS` is in the rows of one statement: found by name once, then read by
+/// position in every row, as `MessageColumns` does for messages (sqlx finds a name through a hash map per column
+/// and row).
+struct ConversationColumns {
+    id: usize,
+    display_id: usize,
+    account_id: usize,
+    inbox_id: usize,
+    contact_id: usize,
+    status: usize,
+    assignee_id: usize,
+    last_activity_at: usize,
+    last_incoming_at: usize,
+    agent_last_seen_at: usize,
+    additional_attributes: usize,
+    created_at: usize,
+    channel_type: usize,
+    contact_name: usize,
+    contact_thumbnail: usize,
+    assignee_name: usize,
+    assignee_email: usize,
+    assignee_role: usize,
+    unread_count: usize,
+    last_message_id: usize,
+}
+
+impl ConversationColumns {
+    fn find(r: &sea_orm::QueryResult) -> Result<Self, DbErr> {
+        let names = r.column_names();
+        let find = |name: &str| {
+            names
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| DbErr::Type(format!("no column {name} in the statement")))
+        };
+        Ok(Self {
+            id: find("id")?,
+            display_id: find("display_id")?,
+            account_id: find("account_id")?,
+            inbox_id: find("inbox_id")?,
+            contact_id: find("contact_id")?,
+            status: find("status")?,
+            assignee_id: find("assignee_id")?,
+            last_activity_at: find("last_activity_at")?,
+            last_incoming_at: find("last_incoming_at")?,
+            agent_last_seen_at: find("agent_last_seen_at")?,
+            additional_attributes: find("additional_attributes")?,
+            created_at: find("created_at")?,
+            channel_type: find("channel_type")?,
+            contact_name: find("contact_name")?,
+            contact_thumbnail: find("contact_thumbnail")?,
+            assignee_name: find("assignee_name")?,
+            assignee_email: find("assignee_email")?,
+            assignee_role: find("assignee_role")?,
+            unread_count: find("unread_count")?,
+            last_message_id: find("last_message_id")?,
+        })
+    }
+
+    fn row(&self, r: &sea_orm::QueryResult) -> Result<ConversationRow, DbErr> {
+        Ok(ConversationRow {
+            id: r.try_get_by_index(self.id)?,
+            display_id: r.try_get_by_index(self.display_id)?,
+            account_id: r.try_get_by_index(self.account_id)?,
+            inbox_id: r.try_get_by_index(self.inbox_id)?,
+            contact_id: r.try_get_by_index(self.contact_id)?,
+            status: r.try_get_by_index(self.status)?,
+            assignee_id: r.try_get_by_index(self.assignee_id)?,
+            last_activity_at: r.try_get_by_index(self.last_activity_at)?,
+            last_incoming_at: r.try_get_by_index(self.last_incoming_at)?,
+            agent_last_seen_at: r.try_get_by_index(self.agent_last_seen_at)?,
+            additional_attributes: r.try_get_by_index(self.additional_attributes)?,
+            created_at: r.try_get_by_index(self.created_at)?,
+            channel_type: r.try_get_by_index(self.channel_type)?,
+            contact_name: r.try_get_by_index(self.contact_name)?,
+            contact_thumbnail: r.try_get_by_index(self.contact_thumbnail)?,
+            assignee_name: r.try_get_by_index(self.assignee_name)?,
+            assignee_email: r.try_get_by_index(self.assignee_email)?,
+            assignee_role: r.try_get_by_index(self.assignee_role)?,
+            unread_count: r.try_get_by_index(self.unread_count)?,
+            last_message_id: r.try_get_by_index(self.last_message_id)?,
+        })
+    }
+}
+
+/// Conversation JSON for rows of `CONVERSATION_COLUMNS` with their last message (`LAST_MESSAGE_JOIN`), skipping a
+/// row without a conversation (an empty page's); one more statement only when a last message has attachments.
 async fn rows_to_dtos(
     db: &impl ConnectionTrait,
     frontend_url: &str,
     policy: ReplyPolicy,
     results: Vec<&sea_orm::QueryResult>,
 ) -> Result<Vec<Conversation>, ApiError> {
-    let rows = results
-        .iter()
-        .map(|r| ConversationRow::from_query_result(r, ""))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut rows = Vec::with_capacity(results.len());
+    if let Some(first) = results.first() {
+        let cols = ConversationColumns::find(first)?;
+        for r in &results {
+            // The list's outer join gives one row without a conversation when the page is empty.
+            if r.try_get_by_index::<Option<i64>>(cols.id)?.is_some() {
+                rows.push(cols.row(r)?);
+            }
+        }
+    }
     let mut last_messages: HashMap<i64, Message> = messages_in(db, frontend_url, results, LAST)
         .await?
         .into_iter()
@@ -494,8 +582,9 @@ async fn messages_in(
 /// hashed every conversation and contact of the database to find those of 20–25 messages (`pgbench` of the
 /// list's last messages: 1.06 → 0.53 ms; a thread page 0.56 → 0.46 ms).
 fn message_columns(pre: &str) -> String {
-    use sea_orm::{IdenStatic, Iterable};
-    let mut columns: Vec<String> = message::Column::iter()
+    use sea_orm::IdenStatic;
+    let mut columns: Vec<String> = MESSAGE_OWN
+        .iter()
         .map(|c| format!("m.{0} AS {pre}{0}", c.as_str()))
         .collect();
     columns.extend(
@@ -505,6 +594,25 @@ fn message_columns(pre: &str) -> String {
     );
     columns.join(", ")
 }
+
+/// The columns of `messages` a message's JSON shows: not its conversation's id (the number comes by
+/// subquery), nor `external_created_at`, `updated_at` or `parts_sent`. Each column a row holds is one more value
+/// that sqlx copies out of the statement.
+const MESSAGE_OWN: [message::Column; 13] = [
+    message::Column::Id,
+    message::Column::AccountId,
+    message::Column::InboxId,
+    message::Column::MessageType,
+    message::Column::Content,
+    message::Column::ContentType,
+    message::Column::ContentAttributes,
+    message::Column::Private,
+    message::Column::Status,
+    message::Column::SourceId,
+    message::Column::SenderType,
+    message::Column::SenderId,
+    message::Column::CreatedAt,
+];
 
 /// `message_columns` for the messages a statement reads, and for a conversation row's last message, made once:
 /// their text is the same for every request.
@@ -550,8 +658,19 @@ const MESSAGE_EXTRAS: [(&str, &str); 7] = [
 /// last messages) it formats the name first; per column and row that was a sixth of the server's CPU in an
 /// uncached list (`perf`: `format!` 10%, sqlx's lookup of the name 7%).
 struct MessageColumns {
-    /// Positions of `message::Column::iter()`, in that order.
-    model: Vec<usize>,
+    id: usize,
+    account_id: usize,
+    inbox_id: usize,
+    message_type: usize,
+    content: usize,
+    content_type: usize,
+    content_attributes: usize,
+    private: usize,
+    status: usize,
+    source_id: usize,
+    sender_type: usize,
+    sender_id: usize,
+    created_at: usize,
     display_id: usize,
     contact_sender_id: usize,
     contact_sender_name: usize,
@@ -563,7 +682,8 @@ struct MessageColumns {
 
 impl MessageColumns {
     fn find(r: &sea_orm::QueryResult, pre: &str) -> Result<Self, DbErr> {
-        use sea_orm::{IdenStatic, Iterable};
+        use message::Column as C;
+        use sea_orm::IdenStatic;
         let names = r.column_names();
         let find = |name: &str| {
             names
@@ -571,10 +691,21 @@ impl MessageColumns {
                 .position(|n| n.strip_prefix(pre) == Some(name))
                 .ok_or_else(|| DbErr::Type(format!("no column {pre}{name} in the statement")))
         };
+        let own = |c: C| find(c.as_str());
         Ok(Self {
-            model: message::Column::iter()
-                .map(|c| find(c.as_str()))
-                .collect::<Result<_, _>>()?,
+            id: own(C::Id)?,
+            account_id: own(C::AccountId)?,
+            inbox_id: own(C::InboxId)?,
+            message_type: own(C::MessageType)?,
+            content: own(C::Content)?,
+            content_type: own(C::ContentType)?,
+            content_attributes: own(C::ContentAttributes)?,
+            private: own(C::Private)?,
+            status: own(C::Status)?,
+            source_id: own(C::SourceId)?,
+            sender_type: own(C::SenderType)?,
+            sender_id: own(C::SenderId)?,
+            created_at: own(C::CreatedAt)?,
             display_id: find("conversation_display_id")?,
             contact_sender_id: find("contact_sender_id")?,
             contact_sender_name: find("contact_sender_name")?,
@@ -582,31 +713,6 @@ impl MessageColumns {
             user_sender_id: find("user_sender_id")?,
             user_sender_name: find("user_sender_name")?,
             has_attachments: find("has_attachments")?,
-        })
-    }
-
-    /// Reads by position what `message::Model::from_query_result(r, pre)` reads by name.
-    fn model(&self, r: &sea_orm::QueryResult) -> Result<message::Model, DbErr> {
-        use message::Column as C;
-        let at = |c: C| self.model[c as usize];
-        Ok(message::Model {
-            id: r.try_get_by_index(at(C::Id))?,
-            account_id: r.try_get_by_index(at(C::AccountId))?,
-            inbox_id: r.try_get_by_index(at(C::InboxId))?,
-            conversation_id: r.try_get_by_index(at(C::ConversationId))?,
-            message_type: r.try_get_by_index(at(C::MessageType))?,
-            content: r.try_get_by_index(at(C::Content))?,
-            content_type: r.try_get_by_index(at(C::ContentType))?,
-            content_attributes: r.try_get_by_index(at(C::ContentAttributes))?,
-            private: r.try_get_by_index(at(C::Private))?,
-            status: r.try_get_by_index(at(C::Status))?,
-            source_id: r.try_get_by_index(at(C::SourceId))?,
-            sender_type: r.try_get_by_index(at(C::SenderType))?,
-            sender_id: r.try_get_by_index(at(C::SenderId))?,
-            external_created_at: r.try_get_by_index(at(C::ExternalCreatedAt))?,
-            created_at: r.try_get_by_index(at(C::CreatedAt))?,
-            updated_at: r.try_get_by_index(at(C::UpdatedAt))?,
-            parts_sent: r.try_get_by_index(at(C::PartsSent))?,
         })
     }
 }
@@ -617,14 +723,13 @@ fn message_in_row(
     r: &sea_orm::QueryResult,
     cols: &MessageColumns,
 ) -> Result<Option<(Message, bool)>, ApiError> {
-    if r.try_get_by_index::<Option<i64>>(cols.model[message::Column::Id as usize])?
-        .is_none()
-    {
+    let Some(id) = r.try_get_by_index::<Option<i64>>(cols.id)? else {
         return Ok(None);
-    }
-    let m = cols.model(r)?;
+    };
     let has_files = r.try_get_by_index::<i32>(cols.has_attachments)? != 0;
-    let sender = match (m.sender_type.as_deref(), m.sender_id) {
+    let sender_type: Option<String> = r.try_get_by_index(cols.sender_type)?;
+    let sender_id: Option<i64> = r.try_get_by_index(cols.sender_id)?;
+    let sender = match (sender_type.as_deref(), sender_id) {
         (Some(SENDER_CONTACT), Some(id)) => r
             .try_get_by_index::<Option<i64>>(cols.contact_sender_id)?
             .map(|_| -> Result<MessageSender, DbErr> {
@@ -651,22 +756,22 @@ fn message_in_row(
             .transpose()?,
         _ => None,
     };
-    let display_id: i64 = r.try_get_by_index(cols.display_id)?;
+    let content_attributes: String = r.try_get_by_index(cols.content_attributes)?;
     let message = Message {
-        id: m.id,
-        content: m.content,
-        account_id: m.account_id,
-        inbox_id: m.inbox_id,
-        conversation_id: display_id,
-        message_type: m.message_type,
-        created_at: m.created_at,
-        private: m.private,
-        status: m.status,
-        source_id: m.source_id,
-        content_type: m.content_type,
-        content_attributes: object(&m.content_attributes),
-        sender_type: m.sender_type,
-        sender_id: m.sender_id,
+        id,
+        content: r.try_get_by_index(cols.content)?,
+        account_id: r.try_get_by_index(cols.account_id)?,
+        inbox_id: r.try_get_by_index(cols.inbox_id)?,
+        conversation_id: r.try_get_by_index(cols.display_id)?,
+        message_type: r.try_get_by_index(cols.message_type)?,
+        created_at: r.try_get_by_index(cols.created_at)?,
+        private: r.try_get_by_index(cols.private)?,
+        status: r.try_get_by_index(cols.status)?,
+        source_id: r.try_get_by_index(cols.source_id)?,
+        content_type: r.try_get_by_index(cols.content_type)?,
+        content_attributes: object(&content_attributes),
+        sender_type,
+        sender_id,
         sender,
         attachments: Vec::new(),
     };
