@@ -266,6 +266,14 @@ struct ConversationRow {
     last_message_id: Option<i64>,
 }
 
+/// Where the column `{pre}{name}` is among a statement's `names`; the first of that name.
+fn column_at(names: &[String], pre: &str, name: &str) -> Result<usize, DbErr> {
+    names
+        .iter()
+        .position(|n| n.strip_prefix(pre) == Some(name))
+        .ok_or_else(|| DbErr::Type(format!("no column {pre}{name} in the statement")))
+}
+
 /// Where each column of `CONVERSATION_COLUMNS` is in the rows of one statement: found by name once, then read by
 /// position in every row, as `MessageColumns` does for messages (sqlx finds a name through a hash map per column
 /// and row).
@@ -295,12 +303,7 @@ struct ConversationColumns {
 impl ConversationColumns {
     fn find(r: &sea_orm::QueryResult) -> Result<Self, DbErr> {
         let names = r.column_names();
-        let find = |name: &str| {
-            names
-                .iter()
-                .position(|n| n == name)
-                .ok_or_else(|| DbErr::Type(format!("no column {name} in the statement")))
-        };
+        let find = |name: &str| column_at(&names, "", name);
         Ok(Self {
             id: find("id")?,
             display_id: find("display_id")?,
@@ -685,12 +688,7 @@ impl MessageColumns {
         use message::Column as C;
         use sea_orm::IdenStatic;
         let names = r.column_names();
-        let find = |name: &str| {
-            names
-                .iter()
-                .position(|n| n.strip_prefix(pre) == Some(name))
-                .ok_or_else(|| DbErr::Type(format!("no column {pre}{name} in the statement")))
-        };
+        let find = |name: &str| column_at(&names, pre, name);
         let own = |c: C| find(c.as_str());
         Ok(Self {
             id: own(C::Id)?,
