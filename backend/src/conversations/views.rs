@@ -179,24 +179,26 @@ pub async fn list(
         .push(LAST_MESSAGE_JOIN)
         .push(" ORDER BY p.last_activity_at DESC, p.id DESC");
     let results = q.query_all(db).await?;
-    let first = results
-        .first()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the counts row is missing")))?;
-    let count = |col: &str| -> Result<u64, ApiError> {
-        Ok(u64::try_from(first.try_get::<i64>("", col)?).unwrap_or(0))
-    };
     let meta = match kept_counts {
         Some(kept) => kept,
-        None => ConversationCounts {
-            mine_count: count("mine")?,
-            unassigned_count: count("unassigned")?,
-            all_count: count("all_open")?,
-        },
+        None => {
+            let first = results
+                .first()
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the counts row is missing")))?;
+            let count = |col: &str| -> Result<u64, ApiError> {
+                Ok(u64::try_from(first.try_get::<i64>("", col)?).unwrap_or(0))
+            };
+            ConversationCounts {
+                mine_count: count("mine")?,
+                unassigned_count: count("unassigned")?,
+                all_count: count("all_open")?,
+            }
+        }
     };
     Ok(ConversationList {
         data: ConversationPage {
             meta,
-            payload: rows_to_dtos(db, frontend_url, policy, results.iter().collect()).await?,
+            payload: rows_to_dtos(db, frontend_url, policy, &results).await?,
         },
     })
 }
@@ -360,12 +362,12 @@ async fn rows_to_dtos(
     db: &impl ConnectionTrait,
     frontend_url: &str,
     policy: ReplyPolicy,
-    results: Vec<&sea_orm::QueryResult>,
+    results: &[sea_orm::QueryResult],
 ) -> Result<Vec<Conversation>, ApiError> {
     let mut rows = Vec::with_capacity(results.len());
     if let Some(first) = results.first() {
         let cols = ConversationColumns::find(first)?;
-        for r in &results {
+        for r in results {
             // The list's outer join gives one row without a conversation when the page is empty.
             if r.try_get_by_index::<Option<i64>>(cols.id)?.is_some() {
                 rows.push(cols.row(r)?);
@@ -450,7 +452,7 @@ pub async fn to_dto(
         .push(") p")
         .push(LAST_MESSAGE_JOIN);
     let results = q.query_all(db).await?;
-    rows_to_dtos(db, frontend_url, policy, results.iter().collect())
+    rows_to_dtos(db, frontend_url, policy, &results)
         .await?
         .pop()
         .ok_or(ApiError::NotFound)
@@ -531,7 +533,7 @@ pub async fn thread(
     };
     Ok(MessageList {
         meta: MessageListMeta { contact },
-        payload: messages_in(db, frontend_url, results.iter().collect(), "").await?,
+        payload: messages_in(db, frontend_url, &results, "").await?,
     })
 }
 
@@ -551,7 +553,7 @@ pub async fn load_messages(
         .bind_list(ids.iter().copied())
         .push(" ORDER BY m.id");
     let results = q.query_all(db).await?;
-    messages_in(db, frontend_url, results.iter().collect(), "").await
+    messages_in(db, frontend_url, &results, "").await
 }
 
 /// The messages of `message_columns(pre)` in `results` (rows without one are skipped), with their attachments:
@@ -559,7 +561,7 @@ pub async fn load_messages(
 async fn messages_in(
     db: &impl ConnectionTrait,
     frontend_url: &str,
-    results: Vec<&sea_orm::QueryResult>,
+    results: &[sea_orm::QueryResult],
     pre: &str,
 ) -> Result<Vec<Message>, ApiError> {
     let mut messages = Vec::with_capacity(results.len());
