@@ -12,6 +12,7 @@ mod inbox_members;
 mod inboxes;
 mod instagram;
 mod replies;
+mod rollback;
 mod rotate;
 mod secrets;
 mod server;
