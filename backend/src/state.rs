@@ -22,7 +22,7 @@ pub struct AppState {
     pub events: Events,
     /// Group commit of Instagram webhook deliveries.
     pub ingest: crate::webhooks::instagram::IngestQueue,
-    /// Group lookup of callers (PostgreSQL).
+    /// Group lookup of callers.
     pub callers: crate::auth::caller_queue::CallerQueue,
     /// Finished JSON of the busiest reads, valid while the account's data version is unchanged.
     pub reads: Arc<crate::read_cache::ReadCache>,

@@ -1,9 +1,11 @@
-//! Group lookup of callers on PostgreSQL: the authentication statements of concurrent requests are gathered and
-//! answered by ONE statement of fixed text, the credentials passed as arrays. Under load every request of the
-//! API starts with this statement, and on PostgreSQL each one costs a pooled connection, a round trip and a
-//! backend's turn on the CPU; a few batches in flight instead of one statement per request leave those to the
-//! rest of the work. When nothing else is waiting a lookup goes out at once, alone, so an idle server answers as
-//! fast as before. SQLite reads in-process and keeps one statement per request (`super::caller`).
+//! Group lookup of callers: the authentication statements of concurrent requests are gathered and answered by
+//! ONE statement of fixed text, the credentials passed as arrays (PostgreSQL) or as one JSON array (SQLite).
+//! Under load every request of the API starts with this statement. On PostgreSQL each one costs a pooled
+//! connection, a round trip and a backend's turn on the CPU; on SQLite, in process, it costs a hand-off to the
+//! connection's own thread and back (sqlx runs each SQLite connection on a thread of its own), two thread
+//! switches or more. A few batches in flight instead of one statement per request leave those to the rest of
+//! the work. When nothing else is waiting a lookup goes out at once, alone, so an idle server answers as fast as
+//! before.
 
 use super::{AuthUser, Credential};
 use crate::crypto::token_digest;
@@ -29,15 +31,14 @@ pub(super) struct Lookup {
 }
 
 /// On unless `SWITCHBOARD_GROUP_LOOKUP=0` (kept for the benchmark's before/after comparison).
-pub(super) fn enabled(db: &DatabaseConnection) -> bool {
+pub(super) fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
-        && *ON.get_or_init(|| {
-            !matches!(
-                std::env::var("SWITCHBOARD_GROUP_LOOKUP").as_deref(),
-                Ok("0" | "off" | "false")
-            )
-        })
+    *ON.get_or_init(|| {
+        !matches!(
+            std::env::var("SWITCHBOARD_GROUP_LOOKUP").as_deref(),
+            Ok("0" | "off" | "false")
+        )
+    })
 }
 
 impl CallerQueue {
@@ -118,27 +119,60 @@ const PG_LOOK_UP: &str = "WITH q AS (\
   LEFT JOIN account_versions v ON v.account_id = q.account_id \
   LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = q.account_id";
 
+/// The same on SQLite, which has no arrays: each lookup is `[digest, session, account id]` in one JSON array,
+/// numbered by its place there (`json_each`'s key counts from 0).
+const SQLITE_LOOK_UP: &str = "WITH q AS (\
+    SELECT j.key + 1 AS n, j.value ->> 2 AS account_id, CASE WHEN j.value ->> 1 \
+      THEN (SELECT s.user_id FROM sessions s WHERE s.token_digest = j.value ->> 0 AND s.expires_at > ?2) \
+      ELSE (SELECT t.id FROM users t WHERE t.access_token_digest = j.value ->> 0) END AS user_id \
+    FROM json_each(?1) AS j) \
+  SELECT q.n AS lookup_n, u.*, au.role AS member_role, v.version AS data_version, v.tabs_version \
+  FROM q JOIN users u ON u.id = q.user_id \
+  LEFT JOIN account_versions v ON v.account_id = q.account_id \
+  LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = q.account_id";
+
 /// Each lookup's caller, in the order of `lookups`.
 async fn look_up(
     db: &DatabaseConnection,
     lookups: &[Lookup],
 ) -> Result<Vec<Option<AuthUser>>, DbErr> {
-    let rows = sea_orm::sqlx::query(PG_LOOK_UP)
-        .bind(
-            lookups
-                .iter()
-                .map(|l| l.digest.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(lookups.iter().map(|l| l.session).collect::<Vec<_>>())
-        .bind(lookups.iter().map(|l| l.account_id).collect::<Vec<_>>())
-        .bind(now())
-        .fetch_all(db.get_postgres_connection_pool())
-        .await
-        .map_err(crate::db::sqlx_error)?;
+    let rows: Vec<QueryResult> = if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
+    {
+        sea_orm::sqlx::query(PG_LOOK_UP)
+            .bind(
+                lookups
+                    .iter()
+                    .map(|l| l.digest.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(lookups.iter().map(|l| l.session).collect::<Vec<_>>())
+            .bind(lookups.iter().map(|l| l.account_id).collect::<Vec<_>>())
+            .bind(now())
+            .fetch_all(db.get_postgres_connection_pool())
+            .await
+            .map_err(crate::db::sqlx_error)?
+            .into_iter()
+            .map(QueryResult::from)
+            .collect()
+    } else {
+        let items: Vec<(&str, bool, Option<i64>)> = lookups
+            .iter()
+            .map(|l| (l.digest.as_str(), l.session, l.account_id))
+            .collect();
+        let items = serde_json::to_string(&items)
+            .map_err(|e| DbErr::Custom(format!("encoding the lookups: {e}")))?;
+        sea_orm::sqlx::query(SQLITE_LOOK_UP)
+            .bind(items)
+            .bind(now())
+            .fetch_all(db.get_sqlite_connection_pool())
+            .await
+            .map_err(crate::db::sqlx_error)?
+            .into_iter()
+            .map(QueryResult::from)
+            .collect()
+    };
     let mut found: Vec<Option<AuthUser>> = vec![None; lookups.len()];
     for row in rows {
-        let row = QueryResult::from(row);
         let n: i64 = row.try_get("", "lookup_n")?;
         let i = usize::try_from(n - 1).unwrap_or(usize::MAX);
         if let Some(lookup) = lookups.get(i) {

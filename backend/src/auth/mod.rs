@@ -117,7 +117,7 @@ impl FromRequest for AuthUser {
                 (None, None) => return Err(ApiError::Unauthorized),
             };
             let cookie = matches!(credential, Credential::Session(_));
-            let queued = if caller_queue::enabled(&state.db) {
+            let queued = if caller_queue::enabled() {
                 state
                     .callers
                     .lookup(&state.db, &credential, account_id)
