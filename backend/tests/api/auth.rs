@@ -161,6 +161,48 @@ async fn sign_out_revokes_the_session() {
 }
 
 #[tokio::test]
+async fn an_expired_session_is_refused_and_a_live_one_beside_it_is_not() {
+    let app = spawn_app().await;
+    app.admin("ada@example.com", "Acme").await;
+    let sign_in = |client: reqwest::Client| {
+        let url = format!("{}/auth/sign_in", app.address);
+        async move {
+            let r = client
+                .post(url)
+                .json(&json!({"email": "ada@example.com", "password": "password123"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+    };
+    let other = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    sign_in(app.browser.clone()).await;
+    sign_in(other.clone()).await;
+    // The first session ran out a second ago; the second has its days ahead.
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE sessions SET expires_at = {} WHERE id = (SELECT MIN(id) FROM sessions)",
+            backend::db::now() - 1
+        ))
+        .await
+        .unwrap();
+
+    let profile = format!("{}/api/v1/profile", app.address);
+    let expired = reply(app.browser.get(&profile).send().await.unwrap()).await;
+    let live = reply(other.get(&profile).send().await.unwrap()).await;
+
+    assert_eq!(expired.status, 401, "{:?}", expired.body);
+    assert_eq!(expired.body["error"], "unauthorized");
+    assert_eq!(live.status, 200, "{:?}", live.body);
+    assert_eq!(live.body["email"], "ada@example.com");
+}
+
+#[tokio::test]
 async fn missing_or_unknown_credentials_are_401_with_the_error_body() {
     let app = spawn_app().await;
     let admin = app.admin("ada@example.com", "Acme").await;
@@ -221,7 +263,7 @@ async fn passwords_and_tokens_are_not_stored_in_plain_text() {
 
 use sea_orm::ConnectionTrait;
 
-/// On PostgreSQL the callers of concurrent requests are looked up together, by one statement per batch
+/// The callers of concurrent requests are looked up together, by one statement per batch
 /// (`auth::caller_queue`): each request must still be answered as its own caller, in the account of its own path.
 #[tokio::test]
 async fn concurrent_requests_are_each_answered_as_their_own_caller() {
