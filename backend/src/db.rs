@@ -100,9 +100,9 @@ pub async fn ping(db: &impl ConnectionTrait) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }
 
-/// Batched statements a gatherer keeps in flight at once (group commit, the callers' lookup): while they run,
-/// the next requests gather into the following batch. More than the cores run at once only makes the batches
-/// smaller.
+/// Batched reads the callers' lookup keeps in flight at once: while they run, the next requests gather into the
+/// following batch. More than the cores run at once only makes the batches smaller. (Group commit keeps fewer:
+/// a write batch also pays a commit and a WAL flush, `webhooks::instagram::writers`.)
 pub fn statements_in_flight() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }

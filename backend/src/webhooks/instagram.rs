@@ -158,7 +158,12 @@ impl IngestQueue {
     ) -> Result<Result<(), ApiError>, (String, Vec<NewJob>)> {
         let tx = self.0.get_or_init(|| {
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            tokio::spawn(run_batches(state.db.clone(), state.wakeup.clone(), rx));
+            tokio::spawn(run_batches(
+                state.db.clone(),
+                state.wakeup.clone(),
+                rx,
+                writers(state),
+            ));
             tx
         });
         let (done, answer) = oneshot::channel();
@@ -179,21 +184,22 @@ impl IngestQueue {
     }
 }
 
-/// Batches written at the same time. PostgreSQL overlaps their commits (one batch is being flushed while the
-/// next is inserted), but each batch in flight beyond what the cores run at once only splits the waiting
-/// deliveries into smaller batches, each paying a statement and a commit (on 2 cores, four writers cost
-/// PostgreSQL a quarter more CPU per delivery than two). SQLite has a single writer, where a second batch would
-/// only wait for the lock.
-fn writers(db: &DatabaseConnection) -> usize {
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        crate::db::statements_in_flight()
+/// Batches written at the same time: `INGEST_BATCHES` on PostgreSQL (`config::default_ingest_batches`), one on
+/// SQLite, whose single writer would make a second batch only wait for the lock.
+fn writers(state: &AppState) -> usize {
+    if state.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        state.settings.ingest_batches
     } else {
         1
     }
 }
 
-async fn run_batches(db: DatabaseConnection, wakeup: Wakeup, mut rx: mpsc::Receiver<Pending>) {
-    let writers = writers(&db);
+async fn run_batches(
+    db: DatabaseConnection,
+    wakeup: Wakeup,
+    mut rx: mpsc::Receiver<Pending>,
+    writers: usize,
+) {
     let mut writing = tokio::task::JoinSet::new();
     // The ordering keys of each batch being written.
     let mut in_flight: HashMap<tokio::task::Id, HashSet<String>> = HashMap::new();
