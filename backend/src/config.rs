@@ -228,6 +228,22 @@ mod tests {
     }
 
     #[test]
+    fn ingest_batches_default_to_half_the_cores_and_nonsense_falls_back() {
+        assert_eq!(
+            [1, 2, 3, 4, 8, 64].map(default_ingest_batches),
+            [1, 1, 1, 2, 4, 4]
+        );
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        assert_eq!(settings(&[("INGEST_BATCHES", "3")]).ingest_batches, 3);
+        for nonsense in ["0", "-1", "many"] {
+            assert_eq!(
+                settings(&[("INGEST_BATCHES", nonsense)]).ingest_batches,
+                default_ingest_batches(cores)
+            );
+        }
+    }
+
+    #[test]
     fn urls_lose_their_trailing_slash_and_blank_values_count_as_unset() {
         let s = settings(&[
             ("FRONTEND_URL", "https://inbox.example.com/"),
