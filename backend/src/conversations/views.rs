@@ -279,23 +279,25 @@ struct ColumnPositions<'r> {
 
 impl<'r> ColumnPositions<'r> {
     fn of(r: &'r sea_orm::QueryResult, pre: &'r str) -> Self {
-        use sea_orm::sqlx::{Column, Row};
+        use sea_orm::sqlx::Row;
+        let at = if let Some(row) = r.try_as_pg_row() {
+            Self::index(row.columns(), pre)
+        } else if let Some(row) = r.try_as_sqlite_row() {
+            Self::index(row.columns(), pre)
+        } else {
+            HashMap::new()
+        };
+        Self { pre, at }
+    }
+
+    fn index(columns: &'r [impl sea_orm::sqlx::Column], pre: &str) -> HashMap<&'r str, usize> {
         let mut at = HashMap::new();
-        let mut add = |i: usize, name: &'r str| {
-            if let Some(rest) = name.strip_prefix(pre) {
+        for (i, c) in columns.iter().enumerate() {
+            if let Some(rest) = c.name().strip_prefix(pre) {
                 at.entry(rest).or_insert(i);
             }
-        };
-        if let Some(row) = r.try_as_pg_row() {
-            for (i, c) in row.columns().iter().enumerate() {
-                add(i, c.name());
-            }
-        } else if let Some(row) = r.try_as_sqlite_row() {
-            for (i, c) in row.columns().iter().enumerate() {
-                add(i, c.name());
-            }
         }
-        Self { pre, at }
+        at
     }
 
     /// Where the column `{pre}{name}` is.
