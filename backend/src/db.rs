@@ -169,6 +169,14 @@ impl Sql {
         self
     }
 
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn values(&self) -> &[sea_orm::Value] {
+        &self.values
+    }
+
     pub async fn execute(self, db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         let backend = db.get_database_backend();
         Ok(db
@@ -192,6 +200,29 @@ impl Sql {
             self.values,
         ))
         .await
+    }
+}
+
+/// A row of a statement's result, read by position: sea-orm's (sqlx's) on both databases, or rusqlite's on
+/// SQLite's read path (`sqlite_reads`).
+pub trait Cells {
+    fn cell<T: Cell>(&self, at: usize) -> Result<T, DbErr>;
+}
+
+/// A value both drivers decode.
+pub trait Cell: sea_orm::TryGetable + rusqlite::types::FromSql {}
+
+impl<T: sea_orm::TryGetable + rusqlite::types::FromSql> Cell for T {}
+
+impl Cells for sea_orm::QueryResult {
+    fn cell<T: Cell>(&self, at: usize) -> Result<T, DbErr> {
+        self.try_get_by_index(at)
+    }
+}
+
+impl Cells for rusqlite::Row<'_> {
+    fn cell<T: Cell>(&self, at: usize) -> Result<T, DbErr> {
+        self.get(at).map_err(crate::sqlite_reads::error)
     }
 }
 

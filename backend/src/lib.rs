@@ -22,6 +22,7 @@ pub mod rotate;
 pub mod routes;
 pub mod security_headers;
 pub mod spa;
+pub mod sqlite_reads;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -96,6 +96,9 @@ pub async fn prepare(settings: &Settings) -> anyhow::Result<AppState> {
         ingest: Default::default(),
         callers: Default::default(),
         reads: Arc::new(ReadCache::new(settings.read_cache_bytes)),
+        sqlite_reads: settings
+            .sqlite_path()
+            .map(|path| Arc::new(crate::sqlite_reads::SqliteReads::new(path))),
     })
 }
 

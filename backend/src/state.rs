@@ -26,4 +26,6 @@ pub struct AppState {
     pub callers: crate::auth::caller_queue::CallerQueue,
     /// Finished JSON of the busiest reads, valid while the account's data version is unchanged.
     pub reads: Arc<crate::read_cache::ReadCache>,
+    /// On a SQLite file, the conversation list's own connections (see `sqlite_reads`).
+    pub sqlite_reads: Option<Arc<crate::sqlite_reads::SqliteReads>>,
 }

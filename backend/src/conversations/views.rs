@@ -2,12 +2,13 @@
 //! thread, and the few changes an agent makes by hand (status, assignee, read marker).
 
 use crate::accounts;
-use crate::db::{now, Sql};
+use crate::db::{now, Cells, Sql};
 use crate::entities::{
     account_user, attachment, contact, contact_inbox, conversation, inbox, inbox_member, message,
 };
 use crate::error::ApiError;
 use crate::inboxes;
+use crate::sqlite_reads::SqliteReads;
 use sea_orm::sea_query::JoinType;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -104,9 +105,11 @@ fn member_inboxes(user_id: i64) -> sea_orm::sea_query::SelectStatement {
 
 /// `GET …/conversations`: one page plus the open-conversation counts of the three tabs, with each row's last
 /// message: one statement (two when a last message has attachments) whatever the page holds, as a list is the
-/// dashboard's most frequent read.
+/// dashboard's most frequent read. On SQLite with `reads`, the statement runs on this thread (see `sqlite_reads`).
+#[allow(clippy::too_many_arguments)]
 pub async fn list(
     db: &impl ConnectionTrait,
+    reads: Option<&SqliteReads>,
     frontend_url: &str,
     policy: ReplyPolicy,
     viewer: Viewer,
@@ -178,27 +181,29 @@ pub async fn list(
         .push(") p ON 1 = 1")
         .push(LAST_MESSAGE_JOIN)
         .push(" ORDER BY p.last_activity_at DESC, p.id DESC");
-    let results = q.query_all(db).await?;
-    let meta = match kept_counts {
-        Some(kept) => kept,
+    let counted = kept_counts.is_none();
+    let page = match reads {
+        Some(reads) => reads.read(|conn| {
+            q.read_rows(
+                conn,
+                |names| PageRows::new(names, counted),
+                |page, r| page.add(r),
+            )
+        })?,
+        None => PageRows::of(&q.query_all(db).await?, counted)?,
+    };
+    let meta = match kept_counts.or(page.counts) {
+        Some(counts) => counts,
         None => {
-            let first = results
-                .first()
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the counts row is missing")))?;
-            let count = |col: &str| -> Result<u64, ApiError> {
-                Ok(u64::try_from(first.try_get::<i64>("", col)?).unwrap_or(0))
-            };
-            ConversationCounts {
-                mine_count: count("mine")?,
-                unassigned_count: count("unassigned")?,
-                all_count: count("all_open")?,
-            }
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "the counts row is missing"
+            )))
         }
     };
     Ok(ConversationList {
         data: ConversationPage {
             meta,
-            payload: rows_to_dtos(db, frontend_url, policy, &results).await?,
+            payload: page.finish(db, frontend_url, policy).await?,
         },
     })
 }
@@ -278,26 +283,14 @@ struct ColumnPositions<'r> {
 }
 
 impl<'r> ColumnPositions<'r> {
-    fn of(r: &'r sea_orm::QueryResult, pre: &'r str) -> Self {
-        use sea_orm::sqlx::Row;
-        let at = if let Some(row) = r.try_as_pg_row() {
-            Self::index(row.columns(), pre)
-        } else if let Some(row) = r.try_as_sqlite_row() {
-            Self::index(row.columns(), pre)
-        } else {
-            HashMap::new()
-        };
-        Self { pre, at }
-    }
-
-    fn index(columns: &'r [impl sea_orm::sqlx::Column], pre: &str) -> HashMap<&'r str, usize> {
+    fn of(names: &[&'r str], pre: &'r str) -> Self {
         let mut at = HashMap::new();
-        for (i, c) in columns.iter().enumerate() {
-            if let Some(rest) = c.name().strip_prefix(pre) {
+        for (i, name) in names.iter().enumerate() {
+            if let Some(rest) = name.strip_prefix(pre) {
                 at.entry(rest).or_insert(i);
             }
         }
-        at
+        Self { pre, at }
     }
 
     /// Where the column `{pre}{name}` is.
@@ -306,6 +299,18 @@ impl<'r> ColumnPositions<'r> {
             .get(name)
             .copied()
             .ok_or_else(|| DbErr::Type(format!("no column {}{name} in the statement", self.pre)))
+    }
+}
+
+/// The column names of a result, from one of its rows, without copying them.
+fn column_names(r: &sea_orm::QueryResult) -> Vec<&str> {
+    use sea_orm::sqlx::{Column, Row};
+    if let Some(row) = r.try_as_pg_row() {
+        row.columns().iter().map(|c| c.name()).collect()
+    } else if let Some(row) = r.try_as_sqlite_row() {
+        row.columns().iter().map(|c| c.name()).collect()
+    } else {
+        Vec::new()
     }
 }
 
@@ -336,8 +341,8 @@ struct ConversationColumns {
 }
 
 impl ConversationColumns {
-    fn find(r: &sea_orm::QueryResult) -> Result<Self, DbErr> {
-        let columns = ColumnPositions::of(r, "");
+    fn find(names: &[&str]) -> Result<Self, DbErr> {
+        let columns = ColumnPositions::of(names, "");
         let find = |name: &str| columns.find(name);
         Ok(Self {
             id: find("id")?,
@@ -363,108 +368,179 @@ impl ConversationColumns {
         })
     }
 
-    fn row(&self, r: &sea_orm::QueryResult) -> Result<ConversationRow, DbErr> {
+    fn row(&self, r: &impl Cells) -> Result<ConversationRow, DbErr> {
         Ok(ConversationRow {
-            id: r.try_get_by_index(self.id)?,
-            display_id: r.try_get_by_index(self.display_id)?,
-            account_id: r.try_get_by_index(self.account_id)?,
-            inbox_id: r.try_get_by_index(self.inbox_id)?,
-            contact_id: r.try_get_by_index(self.contact_id)?,
-            status: r.try_get_by_index(self.status)?,
-            assignee_id: r.try_get_by_index(self.assignee_id)?,
-            last_activity_at: r.try_get_by_index(self.last_activity_at)?,
-            last_incoming_at: r.try_get_by_index(self.last_incoming_at)?,
-            agent_last_seen_at: r.try_get_by_index(self.agent_last_seen_at)?,
-            additional_attributes: r.try_get_by_index(self.additional_attributes)?,
-            created_at: r.try_get_by_index(self.created_at)?,
-            channel_type: r.try_get_by_index(self.channel_type)?,
-            contact_name: r.try_get_by_index(self.contact_name)?,
-            contact_thumbnail: r.try_get_by_index(self.contact_thumbnail)?,
-            assignee_name: r.try_get_by_index(self.assignee_name)?,
-            assignee_email: r.try_get_by_index(self.assignee_email)?,
-            assignee_role: r.try_get_by_index(self.assignee_role)?,
-            unread_count: r.try_get_by_index(self.unread_count)?,
-            last_message_id: r.try_get_by_index(self.last_message_id)?,
+            id: r.cell(self.id)?,
+            display_id: r.cell(self.display_id)?,
+            account_id: r.cell(self.account_id)?,
+            inbox_id: r.cell(self.inbox_id)?,
+            contact_id: r.cell(self.contact_id)?,
+            status: r.cell(self.status)?,
+            assignee_id: r.cell(self.assignee_id)?,
+            last_activity_at: r.cell(self.last_activity_at)?,
+            last_incoming_at: r.cell(self.last_incoming_at)?,
+            agent_last_seen_at: r.cell(self.agent_last_seen_at)?,
+            additional_attributes: r.cell(self.additional_attributes)?,
+            created_at: r.cell(self.created_at)?,
+            channel_type: r.cell(self.channel_type)?,
+            contact_name: r.cell(self.contact_name)?,
+            contact_thumbnail: r.cell(self.contact_thumbnail)?,
+            assignee_name: r.cell(self.assignee_name)?,
+            assignee_email: r.cell(self.assignee_email)?,
+            assignee_role: r.cell(self.assignee_role)?,
+            unread_count: r.cell(self.unread_count)?,
+            last_message_id: r.cell(self.last_message_id)?,
         })
     }
 }
 
-/// Conversation JSON for rows of `CONVERSATION_COLUMNS` with their last message (`LAST_MESSAGE_JOIN`), skipping a
-/// row without a conversation (an empty page's); one more statement only when a last message has attachments.
+/// Conversation JSON for rows of `CONVERSATION_COLUMNS` with their last message (`LAST_MESSAGE_JOIN`).
 async fn rows_to_dtos(
     db: &impl ConnectionTrait,
     frontend_url: &str,
     policy: ReplyPolicy,
     results: &[sea_orm::QueryResult],
 ) -> Result<Vec<Conversation>, ApiError> {
-    let mut rows = Vec::with_capacity(results.len());
-    if let Some(first) = results.first() {
-        let cols = ConversationColumns::find(first)?;
-        for r in results {
-            // The list's outer join gives one row without a conversation when the page is empty.
-            if r.try_get_by_index::<Option<i64>>(cols.id)?.is_some() {
-                rows.push(cols.row(r)?);
-            }
-        }
+    if results.is_empty() {
+        return Ok(Vec::new());
     }
-    let mut last_messages: HashMap<i64, Message> = messages_in(db, frontend_url, results, LAST)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
-    rows.into_iter()
-        .map(|c| {
-            let (can_reply, reply_window_ends_at) = reply_window(
-                &ChannelType::parse(&c.channel_type),
-                c.last_incoming_at,
-                policy,
-            );
-            let status = parse_status(c.id, &c.status)?;
-            let assignee = match (c.assignee_id, c.assignee_name, c.assignee_email) {
-                (Some(id), Some(name), Some(email)) => c
-                    .assignee_role
-                    .as_deref()
-                    .and_then(Role::parse)
-                    .map(|role| Agent {
-                        id,
-                        account_id: c.account_id,
-                        name,
-                        email,
-                        role,
-                        availability_status: "offline".to_owned(),
-                    }),
-                _ => None,
-            };
-            Ok(Conversation {
-                id: c.display_id,
-                account_id: c.account_id,
-                inbox_id: c.inbox_id,
-                status,
-                assignee_id: c.assignee_id,
-                unread_count: u64::try_from(c.unread_count).unwrap_or(0),
-                agent_last_seen_at: c.agent_last_seen_at,
-                timestamp: c.last_activity_at,
-                can_reply,
-                reply_window_ends_at,
-                additional_attributes: object(&c.additional_attributes),
-                meta: ConversationMeta {
-                    sender: ConversationSender {
-                        id: c.contact_id,
-                        name: c.contact_name.unwrap_or_default(),
-                        thumbnail: c.contact_thumbnail.unwrap_or_default(),
-                        channel: c.channel_type,
-                    },
-                    assignee,
-                },
-                messages: c
-                    .last_message_id
-                    .and_then(|id| last_messages.remove(&id))
-                    .into_iter()
-                    .collect(),
-                created_at: c.created_at,
-            })
+    PageRows::of(results, false)?
+        .finish(db, frontend_url, policy)
+        .await
+}
+
+/// The rows of a statement of `CONVERSATION_COLUMNS` with their last messages (`LAST_MESSAGE_JOIN`), and the
+/// tab counts where it counted them, gathered a row at a time from either driver (see `db::Cells`). A row
+/// without a conversation (an empty page's) is skipped.
+struct PageRows {
+    conversation: ConversationColumns,
+    last: MessageRows,
+    /// Where `mine`, `unassigned` and `all_open` are, when the statement counted.
+    counted: Option<[usize; 3]>,
+    counts: Option<ConversationCounts>,
+    rows: Vec<ConversationRow>,
+}
+
+impl PageRows {
+    fn new(names: &[&str], counted: bool) -> Result<Self, DbErr> {
+        let counted = if counted {
+            let columns = ColumnPositions::of(names, "");
+            Some([
+                columns.find("mine")?,
+                columns.find("unassigned")?,
+                columns.find("all_open")?,
+            ])
+        } else {
+            None
+        };
+        Ok(Self {
+            conversation: ConversationColumns::find(names)?,
+            last: MessageRows::new(names, LAST)?,
+            counted,
+            counts: None,
+            rows: Vec::with_capacity(CONVERSATIONS_PER_PAGE as usize),
         })
-        .collect()
+    }
+
+    /// The rows of a statement run through sea-orm.
+    fn of(results: &[sea_orm::QueryResult], counted: bool) -> Result<Self, DbErr> {
+        let first = results
+            .first()
+            .ok_or_else(|| DbErr::Custom("the statement gave no row".to_owned()))?;
+        let mut page = Self::new(&column_names(first), counted)?;
+        for r in results {
+            page.add(r)?;
+        }
+        Ok(page)
+    }
+
+    fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
+        if let (Some([mine, unassigned, all]), None) = (self.counted, self.counts) {
+            let count = |at: usize| -> Result<u64, DbErr> {
+                Ok(u64::try_from(r.cell::<i64>(at)?).unwrap_or(0))
+            };
+            self.counts = Some(ConversationCounts {
+                mine_count: count(mine)?,
+                unassigned_count: count(unassigned)?,
+                all_count: count(all)?,
+            });
+        }
+        // The list's outer join gives one row without a conversation when the page is empty.
+        if r.cell::<Option<i64>>(self.conversation.id)?.is_some() {
+            self.rows.push(self.conversation.row(r)?);
+        }
+        self.last.add(r)
+    }
+
+    /// The conversations' JSON; one more statement only when a last message has attachments.
+    async fn finish(
+        self,
+        db: &impl ConnectionTrait,
+        frontend_url: &str,
+        policy: ReplyPolicy,
+    ) -> Result<Vec<Conversation>, ApiError> {
+        let mut last_messages: HashMap<i64, Message> = self
+            .last
+            .finish(db, frontend_url)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        self.rows
+            .into_iter()
+            .map(|c| {
+                let (can_reply, reply_window_ends_at) = reply_window(
+                    &ChannelType::parse(&c.channel_type),
+                    c.last_incoming_at,
+                    policy,
+                );
+                let status = parse_status(c.id, &c.status)?;
+                let assignee = match (c.assignee_id, c.assignee_name, c.assignee_email) {
+                    (Some(id), Some(name), Some(email)) => c
+                        .assignee_role
+                        .as_deref()
+                        .and_then(Role::parse)
+                        .map(|role| Agent {
+                            id,
+                            account_id: c.account_id,
+                            name,
+                            email,
+                            role,
+                            availability_status: "offline".to_owned(),
+                        }),
+                    _ => None,
+                };
+                Ok(Conversation {
+                    id: c.display_id,
+                    account_id: c.account_id,
+                    inbox_id: c.inbox_id,
+                    status,
+                    assignee_id: c.assignee_id,
+                    unread_count: u64::try_from(c.unread_count).unwrap_or(0),
+                    agent_last_seen_at: c.agent_last_seen_at,
+                    timestamp: c.last_activity_at,
+                    can_reply,
+                    reply_window_ends_at,
+                    additional_attributes: object(&c.additional_attributes),
+                    meta: ConversationMeta {
+                        sender: ConversationSender {
+                            id: c.contact_id,
+                            name: c.contact_name.unwrap_or_default(),
+                            thumbnail: c.contact_thumbnail.unwrap_or_default(),
+                            channel: c.channel_type,
+                        },
+                        assignee,
+                    },
+                    messages: c
+                        .last_message_id
+                        .and_then(|id| last_messages.remove(&id))
+                        .into_iter()
+                        .collect(),
+                    created_at: c.created_at,
+                })
+            })
+            .collect()
+    }
 }
 
 /// One conversation's JSON (its visibility already checked by the caller).
@@ -515,9 +591,11 @@ fn object(text: &str) -> Value {
 /// oldest first; 404 unless the caller may see the conversation's inbox. One statement (two when a message
 /// has attachments), as the list: the visible conversation with its contact is a row of its own, outer-joined
 /// to the page, so an empty page still names the contact and an invisible conversation yields no row at all.
-/// The page finds its conversation by number by itself; its rows are only kept when that row exists.
+/// The page finds its conversation by number by itself; its rows are only kept when that row exists. On SQLite
+/// with `reads`, the statement runs on this thread, as the list's.
 pub async fn thread(
     db: &impl ConnectionTrait,
+    reads: Option<&SqliteReads>,
     frontend_url: &str,
     viewer: Viewer,
     display_id: i64,
@@ -555,19 +633,61 @@ pub async fn thread(
     q.push(" ORDER BY m.id DESC")
         .push(&page_limit(MESSAGES_PER_PAGE))
         .push(") p ON 1 = 1 ORDER BY p.id");
-    let results = q.query_all(db).await?;
-    let first = results.first().ok_or(ApiError::NotFound)?;
-    let contact = ContactSummary {
-        id: first.try_get("", "th_contact_id")?,
-        name: first.try_get("", "th_contact_name")?,
-        thumbnail: first
-            .try_get::<Option<String>>("", "th_contact_thumbnail")?
-            .unwrap_or_default(),
+    let page = match reads {
+        Some(reads) => {
+            reads.read(|conn| q.read_rows(conn, ThreadRows::new, |page, r| page.add(r)))?
+        }
+        None => {
+            let results = q.query_all(db).await?;
+            let first = results.first().ok_or(ApiError::NotFound)?;
+            let mut page = ThreadRows::new(&column_names(first))?;
+            for r in &results {
+                page.add(r)?;
+            }
+            page
+        }
     };
     Ok(MessageList {
-        meta: MessageListMeta { contact },
-        payload: messages_in(db, frontend_url, &results, "").await?,
+        meta: MessageListMeta {
+            contact: page.contact.ok_or(ApiError::NotFound)?,
+        },
+        payload: page.messages.finish(db, frontend_url).await?,
     })
+}
+
+/// The rows of `thread`'s statement: the conversation's contact, in every row, and a page of messages.
+struct ThreadRows {
+    /// Where the contact's id, name and thumbnail are.
+    contact_at: [usize; 3],
+    contact: Option<ContactSummary>,
+    messages: MessageRows,
+}
+
+impl ThreadRows {
+    fn new(names: &[&str]) -> Result<Self, DbErr> {
+        let columns = ColumnPositions::of(names, "th_contact_");
+        Ok(Self {
+            contact_at: [
+                columns.find("id")?,
+                columns.find("name")?,
+                columns.find("thumbnail")?,
+            ],
+            contact: None,
+            messages: MessageRows::new(names, "")?,
+        })
+    }
+
+    fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
+        if self.contact.is_none() {
+            let [id, name, thumbnail] = self.contact_at;
+            self.contact = Some(ContactSummary {
+                id: r.cell(id)?,
+                name: r.cell(name)?,
+                thumbnail: r.cell::<Option<String>>(thumbnail)?.unwrap_or_default(),
+            });
+        }
+        self.messages.add(r)
+    }
 }
 
 /// Messages by id with their senders, oldest first, in one statement, plus one for attachments when any
@@ -597,22 +717,52 @@ async fn messages_in(
     results: &[sea_orm::QueryResult],
     pre: &str,
 ) -> Result<Vec<Message>, ApiError> {
-    let mut messages = Vec::with_capacity(results.len());
-    let mut with_files = Vec::new();
     let Some(first) = results.first() else {
-        return Ok(messages);
+        return Ok(Vec::new());
     };
-    let cols = MessageColumns::find(first, pre)?;
+    let mut messages = MessageRows::new(&column_names(first), pre)?;
     for r in results {
-        if let Some((message, has_files)) = message_in_row(r, &cols)? {
-            if has_files {
-                with_files.push(message.id);
-            }
-            messages.push(message);
-        }
+        messages.add(r)?;
     }
-    add_attachments(db, frontend_url, &mut messages, with_files).await?;
-    Ok(messages)
+    messages.finish(db, frontend_url).await
+}
+
+/// The messages of `message_columns(pre)` in a statement's rows, gathered a row at a time from either driver
+/// (rows without one are skipped).
+struct MessageRows {
+    cols: MessageColumns,
+    messages: Vec<Message>,
+    with_files: Vec<i64>,
+}
+
+impl MessageRows {
+    fn new(names: &[&str], pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            cols: MessageColumns::find(names, pre)?,
+            messages: Vec::new(),
+            with_files: Vec::new(),
+        })
+    }
+
+    fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
+        if let Some((message, has_files)) = message_in_row(r, &self.cols)? {
+            if has_files {
+                self.with_files.push(message.id);
+            }
+            self.messages.push(message);
+        }
+        Ok(())
+    }
+
+    /// The messages with their attachments: one more statement only when any has some.
+    async fn finish(
+        mut self,
+        db: &impl ConnectionTrait,
+        frontend_url: &str,
+    ) -> Result<Vec<Message>, ApiError> {
+        add_attachments(db, frontend_url, &mut self.messages, self.with_files).await?;
+        Ok(self.messages)
+    }
 }
 
 /// The columns of messages `m`, each named `{pre}<column>`, with each one's conversation number, its sender and
@@ -719,10 +869,10 @@ struct MessageColumns {
 }
 
 impl MessageColumns {
-    fn find(r: &sea_orm::QueryResult, pre: &str) -> Result<Self, DbErr> {
+    fn find(names: &[&str], pre: &str) -> Result<Self, DbErr> {
         use message::Column as C;
         use sea_orm::IdenStatic;
-        let columns = ColumnPositions::of(r, pre);
+        let columns = ColumnPositions::of(names, pre);
         let find = |name: &str| columns.find(name);
         let own = |c: C| find(c.as_str());
         Ok(Self {
@@ -752,36 +902,33 @@ impl MessageColumns {
 
 /// The message of `message_columns` in a row (without its attachments) and whether it has any; `None` for an
 /// outer join's empty side.
-fn message_in_row(
-    r: &sea_orm::QueryResult,
-    cols: &MessageColumns,
-) -> Result<Option<(Message, bool)>, ApiError> {
-    let Some(id) = r.try_get_by_index::<Option<i64>>(cols.id)? else {
+fn message_in_row(r: &impl Cells, cols: &MessageColumns) -> Result<Option<(Message, bool)>, DbErr> {
+    let Some(id) = r.cell::<Option<i64>>(cols.id)? else {
         return Ok(None);
     };
-    let has_files = r.try_get_by_index::<i32>(cols.has_attachments)? != 0;
-    let sender_type: Option<String> = r.try_get_by_index(cols.sender_type)?;
-    let sender_id: Option<i64> = r.try_get_by_index(cols.sender_id)?;
+    let has_files = r.cell::<i32>(cols.has_attachments)? != 0;
+    let sender_type: Option<String> = r.cell(cols.sender_type)?;
+    let sender_id: Option<i64> = r.cell(cols.sender_id)?;
     let sender = match (sender_type.as_deref(), sender_id) {
         (Some(SENDER_CONTACT), Some(id)) => r
-            .try_get_by_index::<Option<i64>>(cols.contact_sender_id)?
+            .cell::<Option<i64>>(cols.contact_sender_id)?
             .map(|_| -> Result<MessageSender, DbErr> {
                 Ok(MessageSender {
                     id,
-                    name: r.try_get_by_index(cols.contact_sender_name)?,
+                    name: r.cell(cols.contact_sender_name)?,
                     thumbnail: r
-                        .try_get_by_index::<Option<String>>(cols.contact_sender_thumbnail)?
+                        .cell::<Option<String>>(cols.contact_sender_thumbnail)?
                         .unwrap_or_default(),
                     kind: "contact".to_owned(),
                 })
             })
             .transpose()?,
         (Some(SENDER_USER), Some(id)) => r
-            .try_get_by_index::<Option<i64>>(cols.user_sender_id)?
+            .cell::<Option<i64>>(cols.user_sender_id)?
             .map(|_| -> Result<MessageSender, DbErr> {
                 Ok(MessageSender {
                     id,
-                    name: r.try_get_by_index(cols.user_sender_name)?,
+                    name: r.cell(cols.user_sender_name)?,
                     thumbnail: String::new(),
                     kind: "user".to_owned(),
                 })
@@ -789,19 +936,19 @@ fn message_in_row(
             .transpose()?,
         _ => None,
     };
-    let content_attributes: String = r.try_get_by_index(cols.content_attributes)?;
+    let content_attributes: String = r.cell(cols.content_attributes)?;
     let message = Message {
         id,
-        content: r.try_get_by_index(cols.content)?,
-        account_id: r.try_get_by_index(cols.account_id)?,
-        inbox_id: r.try_get_by_index(cols.inbox_id)?,
-        conversation_id: r.try_get_by_index(cols.display_id)?,
-        message_type: r.try_get_by_index(cols.message_type)?,
-        created_at: r.try_get_by_index(cols.created_at)?,
-        private: r.try_get_by_index(cols.private)?,
-        status: r.try_get_by_index(cols.status)?,
-        source_id: r.try_get_by_index(cols.source_id)?,
-        content_type: r.try_get_by_index(cols.content_type)?,
+        content: r.cell(cols.content)?,
+        account_id: r.cell(cols.account_id)?,
+        inbox_id: r.cell(cols.inbox_id)?,
+        conversation_id: r.cell(cols.display_id)?,
+        message_type: r.cell(cols.message_type)?,
+        created_at: r.cell(cols.created_at)?,
+        private: r.cell(cols.private)?,
+        status: r.cell(cols.status)?,
+        source_id: r.cell(cols.source_id)?,
+        content_type: r.cell(cols.content_type)?,
         content_attributes: object(&content_attributes),
         sender_type,
         sender_id,

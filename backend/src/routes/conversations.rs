@@ -60,6 +60,7 @@ pub async fn list(
         let kept_counts = tabs_version.and_then(|v| state.reads.counts(&counts_key, v));
         let page = views::list(
             &state.db,
+            state.sqlite_reads.as_deref(),
             &state.settings.frontend_url,
             policy,
             viewer,
@@ -156,6 +157,7 @@ pub async fn messages(
     kept_or_made(&state, &auth, &req, viewer, policy, || async {
         let page = views::thread(
             &state.db,
+            state.sqlite_reads.as_deref(),
             &state.settings.frontend_url,
             viewer,
             display_id,
