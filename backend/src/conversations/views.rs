@@ -183,23 +183,22 @@ pub async fn list(
         .push(" ORDER BY p.last_activity_at DESC, p.id DESC");
     let counted = kept_counts.is_none();
     let page = match reads {
-        Some(reads) => reads.read(|conn| {
+        Some(reads) => Some(reads.read(|conn| {
             q.read_rows(
                 conn,
                 |names| PageRows::new(names, counted),
                 |page, r| page.add(r),
             )
-        })?,
-        None => PageRows::of(&q.query_all(db).await?, counted)?,
+        })?),
+        None => gather(
+            &q.query_all(db).await?,
+            |names| PageRows::new(names, counted),
+            |page, r| page.add(r),
+        )?,
     };
-    let meta = match kept_counts.or(page.counts) {
-        Some(counts) => counts,
-        None => {
-            return Err(ApiError::Internal(anyhow::anyhow!(
-                "the counts row is missing"
-            )))
-        }
-    };
+    let missing = || ApiError::Internal(anyhow::anyhow!("the counts row is missing"));
+    let page = page.ok_or_else(missing)?;
+    let meta = kept_counts.or(page.counts).ok_or_else(missing)?;
     Ok(ConversationList {
         data: ConversationPage {
             meta,
@@ -314,6 +313,23 @@ fn column_names(r: &sea_orm::QueryResult) -> Vec<&str> {
     }
 }
 
+/// A statement's rows from sea-orm, gathered as `Sql::read_rows` gathers rusqlite's: `start` gets the column
+/// names, then `row` every row; `None` when there is no row to name them.
+fn gather<S>(
+    results: &[sea_orm::QueryResult],
+    start: impl FnOnce(&[&str]) -> Result<S, DbErr>,
+    mut row: impl FnMut(&mut S, &sea_orm::QueryResult) -> Result<(), DbErr>,
+) -> Result<Option<S>, DbErr> {
+    let Some(first) = results.first() else {
+        return Ok(None);
+    };
+    let mut state = start(&column_names(first))?;
+    for r in results {
+        row(&mut state, r)?;
+    }
+    Ok(Some(state))
+}
+
 /// Where each column of `CONVERSATION_COLUMNS` is in the rows of one statement: found by name once, then read by
 /// position in every row, as `MessageColumns` does for messages (sqlx finds a name through a hash map per column
 /// and row).
@@ -401,12 +417,14 @@ async fn rows_to_dtos(
     policy: ReplyPolicy,
     results: &[sea_orm::QueryResult],
 ) -> Result<Vec<Conversation>, ApiError> {
-    if results.is_empty() {
-        return Ok(Vec::new());
+    match gather(
+        results,
+        |names| PageRows::new(names, false),
+        |page, r| page.add(r),
+    )? {
+        Some(page) => page.finish(db, frontend_url, policy).await,
+        None => Ok(Vec::new()),
     }
-    PageRows::of(results, false)?
-        .finish(db, frontend_url, policy)
-        .await
 }
 
 /// The rows of a statement of `CONVERSATION_COLUMNS` with their last messages (`LAST_MESSAGE_JOIN`), and the
@@ -440,18 +458,6 @@ impl PageRows {
             counts: None,
             rows: Vec::with_capacity(CONVERSATIONS_PER_PAGE as usize),
         })
-    }
-
-    /// The rows of a statement run through sea-orm.
-    fn of(results: &[sea_orm::QueryResult], counted: bool) -> Result<Self, DbErr> {
-        let first = results
-            .first()
-            .ok_or_else(|| DbErr::Custom("the statement gave no row".to_owned()))?;
-        let mut page = Self::new(&column_names(first), counted)?;
-        for r in results {
-            page.add(r)?;
-        }
-        Ok(page)
     }
 
     fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
@@ -635,18 +641,14 @@ pub async fn thread(
         .push(") p ON 1 = 1 ORDER BY p.id");
     let page = match reads {
         Some(reads) => {
-            reads.read(|conn| q.read_rows(conn, ThreadRows::new, |page, r| page.add(r)))?
+            Some(reads.read(|conn| q.read_rows(conn, ThreadRows::new, |page, r| page.add(r)))?)
         }
-        None => {
-            let results = q.query_all(db).await?;
-            let first = results.first().ok_or(ApiError::NotFound)?;
-            let mut page = ThreadRows::new(&column_names(first))?;
-            for r in &results {
-                page.add(r)?;
-            }
-            page
-        }
+        None => gather(&q.query_all(db).await?, ThreadRows::new, |page, r| {
+            page.add(r)
+        })?,
     };
+    // No row at all, or none naming the contact: the conversation is not one the caller may see.
+    let page = page.ok_or(ApiError::NotFound)?;
     Ok(MessageList {
         meta: MessageListMeta {
             contact: page.contact.ok_or(ApiError::NotFound)?,
@@ -717,14 +719,14 @@ async fn messages_in(
     results: &[sea_orm::QueryResult],
     pre: &str,
 ) -> Result<Vec<Message>, ApiError> {
-    let Some(first) = results.first() else {
-        return Ok(Vec::new());
-    };
-    let mut messages = MessageRows::new(&column_names(first), pre)?;
-    for r in results {
-        messages.add(r)?;
+    match gather(
+        results,
+        |names| MessageRows::new(names, pre),
+        |m, r| m.add(r),
+    )? {
+        Some(messages) => messages.finish(db, frontend_url).await,
+        None => Ok(Vec::new()),
     }
-    messages.finish(db, frontend_url).await
 }
 
 /// The messages of `message_columns(pre)` in a statement's rows, gathered a row at a time from either driver
