@@ -93,15 +93,17 @@ impl Sql {
     ) -> Result<S, DbErr> {
         let mut stmt = conn.prepare_cached(self.text()).map_err(error)?;
         let mut state = start(&stmt.column_names())?;
+        // `Sql` numbers its `$n` in the order they appear, which is how SQLite numbers named parameters: `$n` is
+        // the n-th, as sqlx binds them too.
+        if stmt.parameter_count() != self.values().len() {
+            return Err(DbErr::Custom(format!(
+                "the statement has {} parameters, {} bound",
+                stmt.parameter_count(),
+                self.values().len()
+            )));
+        }
         for (n, value) in self.values().iter().enumerate() {
-            // `$n` is a named parameter to SQLite, numbered by first appearance: bound by its name.
-            let at = stmt
-                .parameter_index(&format!("${}", n + 1))
-                .map_err(error)?
-                .ok_or_else(|| {
-                    DbErr::Custom(format!("no parameter ${} in the statement", n + 1))
-                })?;
-            stmt.raw_bind_parameter(at, value_of(value)?)
+            stmt.raw_bind_parameter(n + 1, value_of(value)?)
                 .map_err(error)?;
         }
         let mut rows = stmt.raw_query();
