@@ -204,6 +204,27 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_with_a_parameter_left_unbound_is_refused() {
+        let (_dir, reads) = database();
+        let mut q = Sql::new("SELECT id FROM t WHERE id = ");
+        q.bind(1_i64).push(" OR name = $2");
+        let read = reads.read(|conn| {
+            q.read_rows(
+                conn,
+                |_| Ok(0),
+                |n, _| {
+                    *n += 1;
+                    Ok(())
+                },
+            )
+        });
+        assert!(
+            matches!(&read, Err(e) if e.to_string().contains("2 parameters, 1 bound")),
+            "{read:?}"
+        );
+    }
+
+    #[test]
     fn its_connections_only_read_and_are_used_again() {
         let (_dir, reads) = database();
         let write = reads.read(|conn| conn.execute("DELETE FROM t", []).map_err(error));
