@@ -26,7 +26,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         // writers instead of failing them, and foreign keys are off unless asked for.
         // A pooled SQLite connection is a thread of this process, not a socket that can go stale: checking it
         // before each use only cost two thread switches per statement.
-        opts.max_connections(8)
+        opts.max_connections(settings.database_max_connections)
             .test_before_acquire(false)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -35,7 +35,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
                     .busy_timeout(Duration::from_secs(10))
             });
     } else {
-        opts.max_connections(32);
+        opts.max_connections(settings.database_max_connections);
     }
     let db = Database::connect(opts)
         .await
@@ -104,7 +104,7 @@ pub async fn ping(db: &impl ConnectionTrait) -> bool {
 /// following batch. More than the cores run at once only makes the batches smaller. (Group commit keeps fewer:
 /// a write batch also pays a commit and a WAL flush, `webhooks::instagram::writers`.)
 pub fn statements_in_flight() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+    crate::config::cores().clamp(2, 8)
 }
 
 pub fn now() -> i64 {
