@@ -217,9 +217,10 @@ fn page_limit(rows: u64) -> String {
 }
 
 /// What a conversation's JSON needs besides its last message, in one row: its inbox's channel, its contact,
-/// its assignee (while still an agent of the account), its unread count and the id of its last message. Followed
-/// by `FROM (<conversations>) c` and `CONVERSATION_JOINS`. The contact comes by two primary-key lookups per
-/// row: joined, PostgreSQL hashed every contact of the account for 25 rows.
+/// its assignee (while still an agent of the account), its unread count (kept on the row by triggers, migration
+/// 28) and the id of its last message. Followed by `FROM (<conversations>) c` and `CONVERSATION_JOINS`. The
+/// contact comes by two primary-key lookups per row: joined, PostgreSQL hashed every contact of the account
+/// for 25 rows.
 const CONVERSATION_COLUMNS: &str =
     "SELECT c.id, c.display_id, c.account_id, c.inbox_id, c.contact_id, \
     c.status, c.assignee_id, c.last_activity_at, c.last_incoming_at, c.agent_last_seen_at, \
@@ -227,9 +228,7 @@ const CONVERSATION_COLUMNS: &str =
     (SELECT ct.name FROM contacts ct WHERE ct.id = c.contact_id) AS contact_name, \
     (SELECT ct.thumbnail FROM contacts ct WHERE ct.id = c.contact_id) AS contact_thumbnail, \
     u.name AS assignee_name, u.email AS assignee_email, au.role AS assignee_role, \
-    (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.message_type = 0 \
-       AND m.created_at > COALESCE(CASE WHEN c.assignee_id IS NULL THEN c.agent_last_seen_at \
-       ELSE c.assignee_last_seen_at END, -1)) AS unread_count, \
+    c.unread_count, \
     (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id) AS last_message_id";
 
 /// What follows `FROM (…) c`, the conversations of `CONVERSATION_COLUMNS`.
@@ -245,7 +244,7 @@ const LAST: &str = "lm_";
 /// already there, so a plain outer join on the primary key does it on both databases.
 const LAST_MESSAGE_JOIN: &str = " LEFT JOIN messages m ON m.id = p.last_message_id";
 
-// `message_type = 0` above is an incoming message.
+// `message_type = 0` in the unread count (migration 28) is an incoming message.
 const _: () = assert!(MESSAGE_INCOMING == 0);
 
 #[derive(Debug)]

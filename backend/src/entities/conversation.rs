@@ -2,6 +2,8 @@ use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "conversations")]
+/// The table's `unread_count` is not here: triggers keep it (migration 28) and only the list's own statement
+/// reads it.
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,

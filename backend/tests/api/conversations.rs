@@ -742,6 +742,157 @@ async fn unread_counts_follow_what_the_assignee_or_any_agent_last_saw() {
     assert!(row.assignee_last_seen_at.is_some());
 }
 
+/// Each conversation's kept `unread_count` beside a count made now from its messages.
+async fn unread_kept_and_counted(app: &TestApp) -> Vec<(i64, i64, i64)> {
+    let rows = app
+        .state
+        .db
+        .query_all_raw(Statement::from_string(
+            app.state.db.get_database_backend(),
+            "SELECT c.id, c.unread_count, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id \
+             AND m.message_type = 0 AND m.created_at > COALESCE(CASE WHEN c.assignee_id IS NULL \
+             THEN c.agent_last_seen_at ELSE c.assignee_last_seen_at END, -1)) AS counted \
+             FROM conversations c ORDER BY c.id",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get::<i64>("", "id").unwrap(),
+                r.try_get::<i64>("", "unread_count").unwrap(),
+                r.try_get::<i64>("", "counted").unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn kept_unread_counts_match_a_count_after_every_kind_of_write() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let (bob, _) = app.agent(&admin, "bob@example.com").await;
+    let account = admin.account_id.unwrap();
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let convs = [
+        seed_conversation(&app, account, web, 1, 10).await,
+        seed_conversation(&app, account, web, 2, 20).await,
+    ];
+    let db = &app.state.db;
+    let t0 = now() - 1000;
+    // A fixed pseudo-random walk over every write that moves a count, so a failure replays.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let mut seen_counts = std::collections::BTreeSet::new();
+    for step in 0..120 {
+        let conv = &convs[next(2) as usize];
+        let at = t0 + next(100) as i64 * 10;
+        let what = match next(9) {
+            0 | 1 => {
+                seed_message(
+                    &app,
+                    conv,
+                    (next(3) == 0) as i16,
+                    "one",
+                    at,
+                    Some(admin.user_id),
+                )
+                .await;
+                "one message inserted"
+            }
+            2 => {
+                // Several conversations' messages in one statement, as a processing batch writes them.
+                let values: Vec<String> = (0..4)
+                    .map(|i| {
+                        let c = &convs[(i % 2) as usize];
+                        format!(
+                            "({}, {}, {}, {}, 'batch', 'text', '{{}}', false, 'sent', 'Contact', {}, {}, {})",
+                            c.account_id, c.inbox_id, c.id, next(2), c.contact_id, at + i, at + i
+                        )
+                    })
+                    .collect();
+                db.execute_unprepared(&format!(
+                    "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, \
+                     content_type, content_attributes, private, status, sender_type, sender_id, created_at, \
+                     updated_at) VALUES {}",
+                    values.join(", ")
+                ))
+                .await
+                .unwrap();
+                "a batch inserted"
+            }
+            3 => {
+                db.execute_unprepared(&format!(
+                    "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE conversation_id = {} \
+                     ORDER BY id LIMIT {})",
+                    conv.id,
+                    1 + next(3)
+                ))
+                .await
+                .unwrap();
+                "messages deleted"
+            }
+            4 => {
+                let other = convs.iter().find(|c| c.id != conv.id).unwrap();
+                let change = match next(3) {
+                    0 => "message_type = 1 - message_type".to_owned(),
+                    1 => format!("created_at = {at}"),
+                    _ => format!("conversation_id = {}", other.id),
+                };
+                db.execute_unprepared(&format!(
+                    "UPDATE messages SET {change} WHERE id = (SELECT MAX(id) FROM messages \
+                     WHERE conversation_id = {})",
+                    conv.id
+                ))
+                .await
+                .unwrap();
+                "a message changed"
+            }
+            5 => {
+                let row = conversation_row(&app, conv.id).await;
+                let marker = (next(4) > 0).then_some(at);
+                update_conversation(&app, &row, |c| c.agent_last_seen_at = Set(marker)).await;
+                "any agent's marker moved"
+            }
+            6 => {
+                let row = conversation_row(&app, conv.id).await;
+                let marker = (next(4) > 0).then_some(at);
+                update_conversation(&app, &row, |c| c.assignee_last_seen_at = Set(marker)).await;
+                "the assignee's marker moved"
+            }
+            7 => {
+                let row = conversation_row(&app, conv.id).await;
+                let assignee = [None, Some(bob), Some(admin.user_id)][next(3) as usize];
+                update_conversation(&app, &row, |c| c.assignee_id = Set(assignee)).await;
+                "the assignee changed"
+            }
+            _ => {
+                // The markers written again unchanged beside another column.
+                db.execute_unprepared(&format!(
+                    "UPDATE conversations SET agent_last_seen_at = agent_last_seen_at, \
+                     assignee_last_seen_at = assignee_last_seen_at, assignee_id = assignee_id, \
+                     last_activity_at = {at} WHERE id = {}",
+                    conv.id
+                ))
+                .await
+                .unwrap();
+                "other columns changed"
+            }
+        };
+        for (id, kept, counted) in unread_kept_and_counted(&app).await {
+            assert_eq!(kept, counted, "step {step}: {what}: conversation {id}");
+            seen_counts.insert(counted);
+        }
+    }
+    // The walk went through more than one count, up and down.
+    assert!(seen_counts.len() > 3, "{seen_counts:?}");
+}
+
 #[tokio::test]
 async fn instagram_conversations_can_reply_only_inside_the_messaging_window() {
     let app = spawn_app().await;
