@@ -300,6 +300,50 @@ impl<'r> ColumnPositions<'r> {
     }
 }
 
+/// Column positions found once for each list of column names (and `K`, what else they depend on) and kept: a
+/// statement's names are the same on every run, and finding them by name again for every request was 4% of the
+/// server's CPU in an uncached list on SQLite (`perf`, stop 27: `ColumnPositions::of`, three maps a list).
+/// Comparing the names with a kept list costs a few short string comparisons.
+struct Layouts<K, L> {
+    kept: std::sync::Mutex<Vec<(K, Vec<String>, L)>>,
+}
+
+/// Distinct layouts kept at most: the statements read this way have one or two each.
+const LAYOUTS_KEPT: usize = 8;
+
+impl<K: PartialEq + Copy, L: Copy> Layouts<K, L> {
+    const fn new() -> Self {
+        Self {
+            kept: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn get(
+        &self,
+        key: K,
+        names: &[&str],
+        find: impl FnOnce(&[&str]) -> Result<L, DbErr>,
+    ) -> Result<L, DbErr> {
+        let same = |kept: &[String]| {
+            kept.len() == names.len() && kept.iter().zip(names).all(|(k, n)| k == n)
+        };
+        let lock = || {
+            self.kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((_, _, layout)) = lock().iter().find(|(k, n, _)| *k == key && same(n)) {
+            return Ok(*layout);
+        }
+        let layout = find(names)?;
+        let mut kept = lock();
+        if kept.len() < LAYOUTS_KEPT {
+            kept.push((key, names.iter().map(|n| n.to_string()).collect(), layout));
+        }
+        Ok(layout)
+    }
+}
+
 /// The column names of a result, from one of its rows, without copying them.
 fn column_names(r: &sea_orm::QueryResult) -> Vec<&str> {
     use sea_orm::sqlx::{Column, Row};
@@ -332,6 +376,7 @@ fn gather<S>(
 /// Where each column of `CONVERSATION_COLUMNS` is in the rows of one statement: found by name once, then read by
 /// position in every row, as `MessageColumns` does for messages (sqlx finds a name through a hash map per column
 /// and row).
+#[derive(Clone, Copy)]
 struct ConversationColumns {
     id: usize,
     display_id: usize,
@@ -440,19 +485,28 @@ struct PageRows {
 
 impl PageRows {
     fn new(names: &[&str], counted: bool) -> Result<Self, DbErr> {
-        let counted = if counted {
-            let columns = ColumnPositions::of(names, "");
-            Some([
-                columns.find("mine")?,
-                columns.find("unassigned")?,
-                columns.find("all_open")?,
-            ])
-        } else {
-            None
-        };
+        static LAYOUTS: Layouts<bool, (ConversationColumns, MessageColumns, Option<[usize; 3]>)> =
+            Layouts::new();
+        let (conversation, last, counted) = LAYOUTS.get(counted, names, |names| {
+            let counted = if counted {
+                let columns = ColumnPositions::of(names, "");
+                Some([
+                    columns.find("mine")?,
+                    columns.find("unassigned")?,
+                    columns.find("all_open")?,
+                ])
+            } else {
+                None
+            };
+            Ok((
+                ConversationColumns::find(names)?,
+                MessageColumns::find(names, LAST)?,
+                counted,
+            ))
+        })?;
         Ok(Self {
-            conversation: ConversationColumns::find(names)?,
-            last: MessageRows::new(names, LAST)?,
+            conversation,
+            last: MessageRows::with(last),
             counted,
             counts: None,
             rows: Vec::with_capacity(CONVERSATIONS_PER_PAGE as usize),
@@ -666,15 +720,22 @@ struct ThreadRows {
 
 impl ThreadRows {
     fn new(names: &[&str]) -> Result<Self, DbErr> {
-        let columns = ColumnPositions::of(names, "th_contact_");
+        static LAYOUTS: Layouts<(), ([usize; 3], MessageColumns)> = Layouts::new();
+        let (contact_at, messages) = LAYOUTS.get((), names, |names| {
+            let columns = ColumnPositions::of(names, "th_contact_");
+            Ok((
+                [
+                    columns.find("id")?,
+                    columns.find("name")?,
+                    columns.find("thumbnail")?,
+                ],
+                MessageColumns::find(names, "")?,
+            ))
+        })?;
         Ok(Self {
-            contact_at: [
-                columns.find("id")?,
-                columns.find("name")?,
-                columns.find("thumbnail")?,
-            ],
+            contact_at,
             contact: None,
-            messages: MessageRows::new(names, "")?,
+            messages: MessageRows::with(messages),
         })
     }
 
@@ -738,11 +799,15 @@ struct MessageRows {
 
 impl MessageRows {
     fn new(names: &[&str], pre: &str) -> Result<Self, DbErr> {
-        Ok(Self {
-            cols: MessageColumns::find(names, pre)?,
+        Ok(Self::with(MessageColumns::find(names, pre)?))
+    }
+
+    fn with(cols: MessageColumns) -> Self {
+        Self {
+            cols,
             messages: Vec::new(),
             with_files: Vec::new(),
-        })
+        }
     }
 
     fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
@@ -846,6 +911,7 @@ const MESSAGE_EXTRAS: [(&str, &str); 7] = [
 /// read by position in every row. sea-orm reads a column by name, and for a prefixed one (`lm_…`, the list's
 /// last messages) it formats the name first; per column and row that was a sixth of the server's CPU in an
 /// uncached list (`perf`: `format!` 10%, sqlx's lookup of the name 7%).
+#[derive(Clone, Copy)]
 struct MessageColumns {
     id: usize,
     account_id: usize,
@@ -1139,6 +1205,45 @@ mod tests {
 
     const NOW: i64 = 1_800_000_000;
     const HOUR: i64 = 3600;
+
+    #[test]
+    fn layouts_are_found_once_per_list_of_names_and_key() {
+        let layouts: Layouts<bool, usize> = Layouts::new();
+        let finds = std::cell::Cell::new(0);
+        let mut get = |key: bool, names: &[&str]| {
+            layouts
+                .get(key, names, |names| {
+                    finds.set(finds.get() + 1);
+                    ColumnPositions::of(names, "").find("id")
+                })
+                .unwrap()
+        };
+        assert_eq!(get(false, &["a", "id"]), 1);
+        assert_eq!(get(false, &["a", "id"]), 1);
+        assert_eq!(finds.get(), 1, "kept the first time");
+        assert_eq!(get(true, &["a", "id"]), 1);
+        assert_eq!(get(false, &["id", "a"]), 0);
+        assert_eq!(get(false, &["id"]), 0);
+        assert_eq!(
+            finds.get(),
+            4,
+            "another key, order or length is another layout"
+        );
+        // Past the kept number, layouts are still found right, only not kept.
+        for i in 0..LAYOUTS_KEPT + 2 {
+            let names: Vec<String> = (0..=i)
+                .map(|n| format!("c{n}"))
+                .chain(["id".into()])
+                .collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            assert_eq!(get(false, &names), i + 1);
+        }
+        assert!(matches!(
+            layouts.get(false, &["x"], |names| ColumnPositions::of(names, "")
+                .find("id")),
+            Err(DbErr::Type(_))
+        ));
+    }
 
     fn policy(human_agent: bool) -> ReplyPolicy {
         ReplyPolicy {
