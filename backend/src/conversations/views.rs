@@ -103,13 +103,41 @@ fn member_inboxes(user_id: i64) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
+/// Where a read's main statement runs: through the pool, or on SQLite on this thread through its own connections
+/// (see `sqlite_reads`). Anything else the read needs (attachments) goes through the pool.
+#[derive(Clone, Copy)]
+pub struct Source<'a, C> {
+    pub db: &'a C,
+    pub sqlite: Option<&'a SqliteReads>,
+}
+
+/// A statement's rows gathered into one value, a row at a time, from either driver.
+trait Gather: Sized {
+    fn add(&mut self, r: &impl Cells) -> Result<(), DbErr>;
+}
+
+impl<C: ConnectionTrait> Source<'_, C> {
+    /// `q`'s rows, gathered from `start(column names)` by `Gather::add`; `None` when sea-orm gives no row to
+    /// name the columns.
+    async fn gather<S: Gather>(
+        &self,
+        q: Sql,
+        start: impl FnOnce(&[&str]) -> Result<S, DbErr>,
+    ) -> Result<Option<S>, DbErr> {
+        match self.sqlite {
+            Some(reads) => Ok(Some(
+                reads.read(|conn| q.read_rows(conn, start, |s, r| s.add(r)))?,
+            )),
+            None => gather(&q.query_all(self.db).await?, start, |s, r| s.add(r)),
+        }
+    }
+}
+
 /// `GET …/conversations`: one page plus the open-conversation counts of the three tabs, with each row's last
 /// message: one statement (two when a last message has attachments) whatever the page holds, as a list is the
-/// dashboard's most frequent read. On SQLite with `reads`, the statement runs on this thread (see `sqlite_reads`).
-#[allow(clippy::too_many_arguments)]
+/// dashboard's most frequent read.
 pub async fn list(
-    db: &impl ConnectionTrait,
-    reads: Option<&SqliteReads>,
+    source: Source<'_, impl ConnectionTrait>,
     frontend_url: &str,
     policy: ReplyPolicy,
     viewer: Viewer,
@@ -182,27 +210,16 @@ pub async fn list(
         .push(LAST_MESSAGE_JOIN)
         .push(" ORDER BY p.last_activity_at DESC, p.id DESC");
     let counted = kept_counts.is_none();
-    let page = match reads {
-        Some(reads) => Some(reads.read(|conn| {
-            q.read_rows(
-                conn,
-                |names| PageRows::new(names, counted),
-                |page, r| page.add(r),
-            )
-        })?),
-        None => gather(
-            &q.query_all(db).await?,
-            |names| PageRows::new(names, counted),
-            |page, r| page.add(r),
-        )?,
-    };
+    let page = source
+        .gather(q, |names| PageRows::new(names, counted))
+        .await?;
     let missing = || ApiError::Internal(anyhow::anyhow!("the counts row is missing"));
     let page = page.ok_or_else(missing)?;
     let meta = kept_counts.or(page.counts).ok_or_else(missing)?;
     Ok(ConversationList {
         data: ConversationPage {
             meta,
-            payload: page.finish(db, frontend_url, policy).await?,
+            payload: page.finish(source.db, frontend_url, policy).await?,
         },
     })
 }
@@ -512,7 +529,9 @@ impl PageRows {
             rows: Vec::with_capacity(CONVERSATIONS_PER_PAGE as usize),
         })
     }
+}
 
+impl Gather for PageRows {
     fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
         if let (Some([mine, unassigned, all]), None) = (self.counted, self.counts) {
             let count = |at: usize| -> Result<u64, DbErr> {
@@ -530,7 +549,9 @@ impl PageRows {
         }
         self.last.add(r)
     }
+}
 
+impl PageRows {
     /// The conversations' JSON; one more statement only when a last message has attachments.
     async fn finish(
         self,
@@ -650,11 +671,9 @@ fn object(text: &str) -> Value {
 /// oldest first; 404 unless the caller may see the conversation's inbox. One statement (two when a message
 /// has attachments), as the list: the visible conversation with its contact is a row of its own, outer-joined
 /// to the page, so an empty page still names the contact and an invisible conversation yields no row at all.
-/// The page finds its conversation by number by itself; its rows are only kept when that row exists. On SQLite
-/// with `reads`, the statement runs on this thread, as the list's.
+/// The page finds its conversation by number by itself; its rows are only kept when that row exists.
 pub async fn thread(
-    db: &impl ConnectionTrait,
-    reads: Option<&SqliteReads>,
+    source: Source<'_, impl ConnectionTrait>,
     frontend_url: &str,
     viewer: Viewer,
     display_id: i64,
@@ -692,21 +711,14 @@ pub async fn thread(
     q.push(" ORDER BY m.id DESC")
         .push(&page_limit(MESSAGES_PER_PAGE))
         .push(") p ON 1 = 1 ORDER BY p.id");
-    let page = match reads {
-        Some(reads) => {
-            Some(reads.read(|conn| q.read_rows(conn, ThreadRows::new, |page, r| page.add(r)))?)
-        }
-        None => gather(&q.query_all(db).await?, ThreadRows::new, |page, r| {
-            page.add(r)
-        })?,
-    };
+    let page = source.gather(q, ThreadRows::new).await?;
     // No row at all, or none naming the contact: the conversation is not one the caller may see.
     let page = page.ok_or(ApiError::NotFound)?;
     Ok(MessageList {
         meta: MessageListMeta {
             contact: page.contact.ok_or(ApiError::NotFound)?,
         },
-        payload: page.messages.finish(db, frontend_url).await?,
+        payload: page.messages.finish(source.db, frontend_url).await?,
     })
 }
 
@@ -738,7 +750,9 @@ impl ThreadRows {
             messages: MessageRows::with(messages),
         })
     }
+}
 
+impl Gather for ThreadRows {
     fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
         if self.contact.is_none() {
             let [id, name, thumbnail] = self.contact_at;
@@ -809,7 +823,9 @@ impl MessageRows {
             with_files: Vec::new(),
         }
     }
+}
 
+impl Gather for MessageRows {
     fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
         if let Some((message, has_files)) = message_in_row(r, &self.cols)? {
             if has_files {
@@ -819,7 +835,9 @@ impl MessageRows {
         }
         Ok(())
     }
+}
 
+impl MessageRows {
     /// The messages with their attachments: one more statement only when any has some.
     async fn finish(
         mut self,
@@ -1210,7 +1228,7 @@ mod tests {
     fn layouts_are_found_once_per_list_of_names_and_key() {
         let layouts: Layouts<bool, usize> = Layouts::new();
         let finds = std::cell::Cell::new(0);
-        let mut get = |key: bool, names: &[&str]| {
+        let get = |key: bool, names: &[&str]| {
             layouts
                 .get(key, names, |names| {
                     finds.set(finds.get() + 1);

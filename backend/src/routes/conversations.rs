@@ -15,6 +15,14 @@ use shared::conversation::{
 };
 use shared::dto::Agent;
 
+/// Where the list's and the thread's statements run (see `views::Source`).
+fn source(state: &AppState) -> views::Source<'_, sea_orm::DatabaseConnection> {
+    views::Source {
+        db: &state.db,
+        sqlite: state.sqlite_reads.as_deref(),
+    }
+}
+
 async fn viewer(state: &AppState, auth: &AuthUser, account_id: i64) -> Result<Viewer, ApiError> {
     Ok(Viewer {
         account_id,
@@ -59,8 +67,7 @@ pub async fn list(
     kept_or_made(&state, &auth, &req, viewer, policy, || async {
         let kept_counts = tabs_version.and_then(|v| state.reads.counts(&counts_key, v));
         let page = views::list(
-            &state.db,
-            state.sqlite_reads.as_deref(),
+            source(&state),
             &state.settings.frontend_url,
             policy,
             viewer,
@@ -156,8 +163,7 @@ pub async fn messages(
     let policy = reply_policy(&state).await?;
     kept_or_made(&state, &auth, &req, viewer, policy, || async {
         let page = views::thread(
-            &state.db,
-            state.sqlite_reads.as_deref(),
+            source(&state),
             &state.settings.frontend_url,
             viewer,
             display_id,
