@@ -1,5 +1,5 @@
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DatabaseBackend;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -42,6 +42,26 @@ const MARKER_MOVED: &str = "OLD.agent_last_seen_at IS DISTINCT FROM NEW.agent_la
 const MESSAGE_MOVED: &str = "OLD.message_type IS DISTINCT FROM NEW.message_type \
     OR OLD.created_at IS DISTINCT FROM NEW.created_at \
     OR OLD.conversation_id IS DISTINCT FROM NEW.conversation_id";
+
+/// A PostgreSQL trigger `name`, `on` (`AFTER UPDATE ON messages`, say) each row for which `when` holds, running
+/// the PL/pgSQL `body`.
+async fn pg_update_trigger(
+    db: &impl ConnectionTrait,
+    name: &str,
+    on: &str,
+    when: &str,
+    body: &str,
+) -> Result<(), DbErr> {
+    db.execute_unprepared(&format!(
+        "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$"
+    ))
+    .await?;
+    db.execute_unprepared(&format!(
+        "CREATE TRIGGER {name} {on} FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION {name}()"
+    ))
+    .await?;
+    Ok(())
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -92,34 +112,25 @@ impl MigrationTrait for Migration {
                     ))
                     .await?;
                 }
-                db.execute_unprepared(&format!(
-                    "CREATE FUNCTION messages_recount_unread() RETURNS trigger LANGUAGE plpgsql AS $$
-                     BEGIN
-                       UPDATE conversations c SET unread_count = {recount}
-                         WHERE c.id IN (OLD.conversation_id, NEW.conversation_id);
-                       RETURN NULL;
-                     END $$",
-                    recount = recount("c"),
-                ))
+                pg_update_trigger(
+                    db,
+                    "messages_recount_unread",
+                    "AFTER UPDATE ON messages",
+                    MESSAGE_MOVED,
+                    &format!(
+                        "UPDATE conversations c SET unread_count = {} \
+                         WHERE c.id IN (OLD.conversation_id, NEW.conversation_id); RETURN NULL;",
+                        recount("c")
+                    ),
+                )
                 .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER messages_recount_unread AFTER UPDATE ON messages FOR EACH ROW \
-                     WHEN ({MESSAGE_MOVED}) EXECUTE FUNCTION messages_recount_unread()"
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE FUNCTION conversations_recount_unread() RETURNS trigger LANGUAGE plpgsql AS $$
-                     BEGIN
-                       NEW.unread_count := {recount};
-                       RETURN NEW;
-                     END $$",
-                    recount = recount("NEW"),
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER conversations_recount_unread BEFORE UPDATE ON conversations FOR EACH ROW \
-                     WHEN ({MARKER_MOVED}) EXECUTE FUNCTION conversations_recount_unread()"
-                ))
+                pg_update_trigger(
+                    db,
+                    "conversations_recount_unread",
+                    "BEFORE UPDATE ON conversations",
+                    MARKER_MOVED,
+                    &format!("NEW.unread_count := {}; RETURN NEW;", recount("NEW")),
+                )
                 .await?;
             }
             _ => {
