@@ -55,6 +55,10 @@ pub fn default_pg_connections(cores: usize) -> u32 {
     (cores * 4).clamp(8, 32) as u32
 }
 
+fn is_sqlite_url(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
 /// The cores this process may run on (2 when that cannot be told).
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -128,7 +132,7 @@ impl Settings {
                 .and_then(|n| n.parse().ok())
                 .filter(|n| *n > 0)
                 .unwrap_or_else(|| {
-                    if database_url.starts_with("sqlite:") {
+                    if is_sqlite_url(&database_url) {
                         8
                     } else {
                         default_pg_connections(cores())
@@ -197,7 +201,7 @@ impl Settings {
     }
 
     pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
+        is_sqlite_url(&self.database_url)
     }
 
     /// The SQLite database file, when there is one (`None` for PostgreSQL and in-memory databases).

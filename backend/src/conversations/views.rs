@@ -354,7 +354,8 @@ impl<K: PartialEq + Copy, L: Copy> Layouts<K, L> {
         }
         let layout = find(names)?;
         let mut kept = lock();
-        if kept.len() < LAYOUTS_KEPT {
+        // Another request may have kept the same one meanwhile.
+        if kept.len() < LAYOUTS_KEPT && !kept.iter().any(|(k, n, _)| *k == key && same(n)) {
             kept.push((key, names.iter().map(|n| n.to_string()).collect(), layout));
         }
         Ok(layout)
