@@ -1,9 +1,6 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 /// `conversations.unread_count`: the conversation's incoming messages newer than what its assignee last saw
 /// (any agent, while it has none), kept by triggers in the writing transaction instead of counted by the
 /// conversation list for each of its 25 rows on every uncached read. Counting read every incoming message of
@@ -14,7 +11,9 @@ pub struct Migration;
 /// counted or recounted), and the marker it is compared with (conversations: either "last seen", or the
 /// assignee, which picks one; recounted). The count itself never bumps the tab counts' version, and a new
 /// message already bumps the data version.
-///
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
 /// The incoming messages of conversation `row` newer than its marker.
 fn recount(row: &str) -> String {
     format!(
@@ -80,11 +79,12 @@ impl MigrationTrait for Migration {
             DatabaseBackend::Postgres => {
                 // Inserts and deletes once per statement: a processing batch inserts hundreds of messages in
                 // one, and each conversation it touches gets one new row version, not one per message. The
-                // batch already holds those conversations' rows (it moved their last activity), so the
-                // trigger takes no lock it did not have.
-                for (event, table, sign) in [
-                    ("insert", "new_messages", "+"),
-                    ("delete", "old_messages", "-"),
+                // batch updates the same conversations right after (`store::add_messages`: their last
+                // activity), so the trigger takes no lock the batch would not take; it takes them one
+                // statement sooner.
+                for (event, kind, rows, table, sign) in [
+                    ("insert", "INSERT", "NEW", "new_messages", "+"),
+                    ("delete", "DELETE", "OLD", "old_messages", "-"),
                 ] {
                     db.execute_unprepared(&format!(
                         "CREATE FUNCTION messages_count_unread_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -100,14 +100,9 @@ impl MigrationTrait for Migration {
                         marker = marker("cv"),
                     ))
                     .await?;
-                    let (kind, referencing) = if event == "insert" {
-                        ("INSERT", "NEW TABLE AS new_messages")
-                    } else {
-                        ("DELETE", "OLD TABLE AS old_messages")
-                    };
                     db.execute_unprepared(&format!(
                         "CREATE TRIGGER messages_count_unread_{event} AFTER {kind} ON messages \
-                         REFERENCING {referencing} FOR EACH STATEMENT \
+                         REFERENCING {rows} TABLE AS {table} FOR EACH STATEMENT \
                          EXECUTE FUNCTION messages_count_unread_{event}()"
                     ))
                     .await?;
