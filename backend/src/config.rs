@@ -31,7 +31,8 @@ pub struct Settings {
     /// Fallbacks for the super-admin global config of the same names.
     pub instagram: InstagramEnv,
     pub retention: Retention,
-    /// Bytes of finished read JSON kept per process (`READ_CACHE_MIB`, default 8; 0 turns the cache off).
+    /// Bytes of finished read JSON kept per process, and about as much again of conversation list rows
+    /// (`READ_CACHE_MIB`, default 8; 0 turns both off).
     pub read_cache_bytes: usize,
     /// How long a call to Instagram or Twilio may take before it counts as unanswered (`PROVIDER_TIMEOUT_SECS`,
     /// default 15).

@@ -9,7 +9,7 @@ use shared::conversation::ConversationCounts;
 use shared::dto::Role;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
 /// Which read, for whom: everything its JSON depends on besides the account's data and the clock.
@@ -47,6 +47,8 @@ pub struct ReadCache {
     entries: Mutex<Entries>,
     flights: Mutex<Flights>,
     counts: Mutex<HashMap<CountsKey, (i64, ConversationCounts)>>,
+    /// Rows of the conversation list, by conversation (see `KeptRows`).
+    pub rows: KeptRows<crate::conversations::views::KeptRow>,
 }
 
 /// Whose conversation-list tab counts: they depend on the inboxes the caller sees (their role and, for an agent,
@@ -91,13 +93,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl ReadCache {
-    /// A cache holding at most `budget` bytes of bodies; 0 keeps nothing.
+    /// A cache holding at most `budget` bytes of bodies, and about as much of list rows; 0 keeps nothing.
     pub fn new(budget: usize) -> Self {
         Self {
             budget,
             entries: Mutex::default(),
             flights: Mutex::default(),
             counts: Mutex::default(),
+            rows: KeptRows::new(budget / KEPT_ROW_BYTES),
         }
     }
 
@@ -227,6 +230,91 @@ impl ReadCache {
     }
 }
 
+/// What one row of the conversation list was made from (migration 29): its conversation's `row_version`, the id
+/// of its last message, and its account's `related_version`. Read in the same statement as the data it stands
+/// for, so a row is never kept under a number newer than what it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowStamp {
+    pub row_version: i64,
+    pub last_message_id: Option<i64>,
+    pub related_version: i64,
+}
+
+impl RowStamp {
+    /// Whether a row made at `self` is at least as new as one made at `other`: both numbers only grow.
+    fn not_older_than(&self, other: &RowStamp) -> bool {
+        self.row_version >= other.row_version && self.related_version >= other.related_version
+    }
+}
+
+/// Rows of the conversation list kept by conversation id, each served again only at the stamp it was made at.
+/// A list made again after a write reads every row's stamp (cheap: the page's index and a primary key each)
+/// and then only the rows whose stamp moved; a new message changes one row of the page, not 25. A row shows
+/// nothing of the caller, so every agent's list shares them.
+#[derive(Debug)]
+pub struct KeptRows<V> {
+    max: usize,
+    rows: Mutex<HashMap<i64, (RowStamp, Arc<V>)>>,
+}
+
+/// What one kept row is reckoned to cost, to turn `READ_CACHE_MIB` into a number of rows: a conversation's JSON
+/// with its last message is about one kilobyte, its structures in memory twice that.
+pub const KEPT_ROW_BYTES: usize = 2048;
+
+impl<V> KeptRows<V> {
+    /// At most `max` rows; 0 keeps none.
+    pub fn new(max: usize) -> Self {
+        Self {
+            max,
+            rows: Mutex::default(),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.max > 0
+    }
+
+    /// The rows kept for each of `wanted` at its stamp, in order; `None` where there is none.
+    pub fn get(&self, wanted: &[(i64, RowStamp)]) -> Vec<Option<Arc<V>>> {
+        let rows = lock(&self.rows);
+        wanted
+            .iter()
+            .map(|(id, stamp)| {
+                rows.get(id)
+                    .filter(|(kept, _)| kept == stamp)
+                    .map(|(_, row)| row.clone())
+            })
+            .collect()
+    }
+
+    /// Keeps `row` of conversation `id`, made at `stamp`, unless a newer one is kept.
+    pub fn keep(&self, id: i64, stamp: RowStamp, row: Arc<V>) {
+        if self.max == 0 {
+            return;
+        }
+        let mut rows = lock(&self.rows);
+        if let Some((kept, _)) = rows.get(&id) {
+            if !stamp.not_older_than(kept) {
+                return;
+            }
+        } else if rows.len() >= self.max {
+            // Any one goes: rows of conversations gone quiet are most of a full map.
+            if let Some(gone) = rows.keys().next().copied() {
+                rows.remove(&gone);
+            }
+        }
+        rows.insert(id, (stamp, row));
+    }
+
+    pub fn len(&self) -> usize {
+        lock(&self.rows).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,5 +433,48 @@ mod tests {
             "{results:?}"
         );
         assert!(lock(&cache.flights).is_empty());
+    }
+
+    fn stamp(row_version: i64, last_message_id: i64, related_version: i64) -> RowStamp {
+        RowStamp {
+            row_version,
+            last_message_id: Some(last_message_id),
+            related_version,
+        }
+    }
+
+    #[test]
+    fn a_row_is_served_only_at_the_stamp_it_was_made_at() {
+        let rows = KeptRows::new(10);
+        rows.keep(1, stamp(3, 30, 1), Arc::new("one"));
+        let at = |s: RowStamp| rows.get(&[(1, s)])[0].as_deref().copied();
+        assert_eq!(at(stamp(3, 30, 1)), Some("one"));
+        assert_eq!(at(stamp(4, 30, 1)), None, "the conversation changed");
+        assert_eq!(at(stamp(3, 31, 1)), None, "a new last message");
+        assert_eq!(at(stamp(3, 30, 2)), None, "a contact or user changed");
+        assert_eq!(rows.get(&[(2, stamp(3, 30, 1))]), vec![None], "another row");
+
+        rows.keep(1, stamp(2, 30, 1), Arc::new("older"));
+        assert_eq!(at(stamp(3, 30, 1)), Some("one"), "an older row is not kept");
+        rows.keep(1, stamp(4, 31, 1), Arc::new("newer"));
+        assert_eq!(at(stamp(4, 31, 1)), Some("newer"));
+    }
+
+    #[test]
+    fn rows_stay_within_their_number_and_none_are_kept_without_one() {
+        let rows = KeptRows::new(3);
+        for id in 0..10 {
+            rows.keep(id, stamp(1, 1, 1), Arc::new(id));
+            assert!(rows.len() <= 3, "{} rows after {id}", rows.len());
+        }
+        assert_eq!(
+            rows.get(&[(9, stamp(1, 1, 1))])[0].as_deref(),
+            Some(&9),
+            "the newest is kept"
+        );
+        let off = KeptRows::new(0);
+        off.keep(1, stamp(1, 1, 1), Arc::new(1));
+        assert!(off.is_empty());
+        assert!(!off.enabled());
     }
 }

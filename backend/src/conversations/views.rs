@@ -8,6 +8,7 @@ use crate::entities::{
 };
 use crate::error::ApiError;
 use crate::inboxes;
+use crate::read_cache::{KeptRows, RowStamp};
 use crate::sqlite_reads::SqliteReads;
 use sea_orm::sea_query::JoinType;
 use sea_orm::{
@@ -134,8 +135,10 @@ impl<C: ConnectionTrait> Source<'_, C> {
 }
 
 /// `GET …/conversations`: one page plus the open-conversation counts of the three tabs, with each row's last
-/// message: one statement (two when a last message has attachments) whatever the page holds, as a list is the
-/// dashboard's most frequent read.
+/// message, as a list is the dashboard's most frequent read. With rows kept (`read_cache::KeptRows`): one
+/// statement for the counts and each row's stamp, then one for the rows not kept at their stamp, if any (a list
+/// made again after a message reads one row, not 25). Without: one statement for all. Either way one more when a
+/// last message read has attachments.
 pub async fn list(
     source: Source<'_, impl ConnectionTrait>,
     frontend_url: &str,
@@ -143,7 +146,54 @@ pub async fn list(
     viewer: Viewer,
     filters: &ConversationFilters,
     kept_counts: Option<ConversationCounts>,
+    kept_rows: Option<&KeptRows<KeptRow>>,
 ) -> Result<ConversationList, ApiError> {
+    let counted = kept_counts.is_none();
+    let missing = || ApiError::Internal(anyhow::anyhow!("the counts row is missing"));
+    let (counts, payload) = match kept_rows.filter(|kept| kept.enabled()) {
+        None => {
+            let q = page_statement(viewer, filters, counted, PageShape::Whole);
+            let page = source
+                .gather(q, |names| PageRows::new(names, counted))
+                .await?
+                .ok_or_else(missing)?;
+            (
+                page.counts,
+                page.finish(source.db, frontend_url, policy).await?,
+            )
+        }
+        Some(kept) => {
+            let q = page_statement(viewer, filters, counted, PageShape::Stamps);
+            let page = source
+                .gather(q, |names| StampRows::new(names, counted))
+                .await?
+                .ok_or_else(missing)?;
+            let rows = rows_at(source, kept, frontend_url, policy, viewer, &page.rows).await?;
+            (page.counts, rows)
+        }
+    };
+    Ok(ConversationList {
+        data: ConversationPage {
+            meta: kept_counts.or(counts).ok_or_else(missing)?,
+            payload,
+        },
+    })
+}
+
+/// What the list's statement reads for each row of the page: all it shows, or only its stamp.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PageShape {
+    Whole,
+    Stamps,
+}
+
+/// The statement of a page of the list: its rows (in `shape`), and the three tab counts unless they are kept.
+fn page_statement(
+    viewer: Viewer,
+    filters: &ConversationFilters,
+    counted: bool,
+    shape: PageShape,
+) -> Sql {
     // Conversations of the account in the inboxes the caller sees (and the one asked for).
     let scope = |q: &mut Sql| {
         q.push(" WHERE c.account_id = ").bind(viewer.account_id);
@@ -160,15 +210,20 @@ pub async fn list(
     // its counts are one statement; the outer join keeps the counts when the page is empty.
     // Counts kept from an earlier list (see `read_cache::CountsKey`) are not counted again: a row of one constant
     // keeps the statement's shape, and no row carries the counts.
-    let mut q = Sql::new(if kept_counts.is_some() {
-        "SELECT p.*, "
+    let mut q = Sql::new(if counted {
+        "SELECT k.mine, k.unassigned, k.all_open, "
     } else {
-        "SELECT k.mine, k.unassigned, k.all_open, p.*, "
+        "SELECT "
     });
-    q.push(&LAST_MESSAGE_COLUMNS).push(" FROM (SELECT ");
-    if kept_counts.is_some() {
-        q.push("1 AS anchor");
-    } else {
+    match shape {
+        PageShape::Whole => q.push("p.*, ").push(&LAST_MESSAGE_COLUMNS),
+        PageShape::Stamps => q
+            .push(RELATED_VERSION)
+            .bind(viewer.account_id)
+            .push(") AS related_version, p.*"),
+    };
+    q.push(" FROM (SELECT ");
+    if counted {
         q.push("COALESCE(SUM(CASE WHEN c.assignee_id = ")
             .bind(viewer.user_id)
             .push(
@@ -179,12 +234,17 @@ pub async fn list(
         scope(&mut q);
         q.push(" AND c.status = ")
             .bind(ConversationStatus::Open.as_str());
+    } else {
+        q.push("1 AS anchor");
     }
     q.push(") k LEFT JOIN (");
     // The page is picked from `conversations` alone, then joined: stale statistics (a table that just grew)
     // can otherwise lead PostgreSQL to join every conversation of the account before sorting.
-    q.push(CONVERSATION_COLUMNS)
-        .push(" FROM (SELECT * FROM conversations c");
+    q.push(match shape {
+        PageShape::Whole => CONVERSATION_COLUMNS,
+        PageShape::Stamps => STAMP_COLUMNS,
+    })
+    .push(" FROM (SELECT * FROM conversations c");
     scope(&mut q);
     if let Some(status) = filters.status.unwrap_or_default().status() {
         q.push(" AND c.status = ").bind(status.as_str());
@@ -204,23 +264,205 @@ pub async fn list(
         .push(&page_limit(CONVERSATIONS_PER_PAGE))
         .push(" OFFSET ")
         .bind(((page - 1).saturating_mul(CONVERSATIONS_PER_PAGE)).min(i64::MAX as u64) as i64)
+        .push(") c");
+    if shape == PageShape::Whole {
+        q.push(CONVERSATION_JOINS);
+    }
+    q.push(") p ON 1 = 1");
+    if shape == PageShape::Whole {
+        q.push(LAST_MESSAGE_JOIN);
+    }
+    q.push(" ORDER BY p.last_activity_at DESC, p.id DESC");
+    q
+}
+
+/// The account's `related_version` (migration 29), followed by the account's id and `)`. An account no write
+/// has bumped yet has no row: 0.
+const RELATED_VERSION: &str =
+    "(SELECT COALESCE(MAX(av.related_version), 0) FROM account_versions av WHERE av.account_id = ";
+
+/// A row's stamp (`read_cache::RowStamp`) without what it shows: the page's index, and the last message's id
+/// from `messages (conversation_id, id)`.
+const STAMP_COLUMNS: &str = "SELECT c.id, c.row_version, c.last_activity_at, \
+    (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id) AS last_message_id";
+
+/// A conversation row of the list as kept between lists: its JSON's fields, and what its reply window is
+/// reckoned from, as the window moves with the clock and the settings, not with the data.
+#[derive(Debug)]
+pub struct KeptRow {
+    conversation: Conversation,
+    channel: ChannelType,
+    last_incoming_at: Option<i64>,
+}
+
+impl KeptRow {
+    /// The row as shown under `policy`.
+    fn at(&self, policy: ReplyPolicy) -> Conversation {
+        let (can_reply, reply_window_ends_at) =
+            reply_window(&self.channel, self.last_incoming_at, policy);
+        Conversation {
+            can_reply,
+            reply_window_ends_at,
+            ..self.conversation.clone()
+        }
+    }
+}
+
+/// The page's rows in the order of `stamps`: each kept at its stamp as it is, the rest read by one statement
+/// (two when a last message has attachments) and kept. A row gone meanwhile is left out.
+async fn rows_at(
+    source: Source<'_, impl ConnectionTrait>,
+    kept: &KeptRows<KeptRow>,
+    frontend_url: &str,
+    policy: ReplyPolicy,
+    viewer: Viewer,
+    stamps: &[(i64, RowStamp)],
+) -> Result<Vec<Conversation>, ApiError> {
+    let found = kept.get(stamps);
+    let missing: Vec<i64> = stamps
+        .iter()
+        .zip(&found)
+        .filter(|(_, row)| row.is_none())
+        .map(|((id, _), _)| *id)
+        .collect();
+    let mut made = HashMap::with_capacity(missing.len());
+    if !missing.is_empty() {
+        let rows = source
+            .gather(rows_statement(viewer, &missing), |names| {
+                PageRows::new(names, false)
+            })
+            .await?;
+        if let Some(rows) = rows {
+            let related_version = rows.related_version.unwrap_or(0);
+            for (made_at, conversation) in rows.finish_rows(source.db, frontend_url, policy).await?
+            {
+                let row = std::sync::Arc::new(KeptRow {
+                    conversation,
+                    channel: made_at.channel,
+                    last_incoming_at: made_at.last_incoming_at,
+                });
+                let stamp = RowStamp {
+                    row_version: made_at.row_version,
+                    last_message_id: made_at.last_message_id,
+                    related_version,
+                };
+                kept.keep(made_at.id, stamp, row.clone());
+                made.insert(made_at.id, row);
+            }
+        }
+    }
+    Ok(stamps
+        .iter()
+        .zip(found)
+        .filter_map(|((id, _), row)| row.or_else(|| made.remove(id)))
+        .map(|row| row.at(policy))
+        .collect())
+}
+
+/// The statement of the list's rows `ids`, with the account's `related_version` beside them. The ids are padded
+/// to a power of two by repeating the last, so that a few texts serve every count and stay prepared.
+fn rows_statement(viewer: Viewer, ids: &[i64]) -> Sql {
+    let padded = ids.len().next_power_of_two();
+    let last = ids.last().copied().unwrap_or_default();
+    let mut q = Sql::new("SELECT p.*, ");
+    q.push(&LAST_MESSAGE_COLUMNS)
+        .push(", ")
+        .push(RELATED_VERSION)
+        .bind(viewer.account_id)
+        .push(") AS related_version FROM (")
+        .push(CONVERSATION_COLUMNS)
+        .push(" FROM (SELECT * FROM conversations c WHERE c.account_id = ")
+        .bind(viewer.account_id)
+        .push(" AND c.id IN ")
+        .bind_list(
+            ids.iter()
+                .copied()
+                .chain(std::iter::repeat(last))
+                .take(padded),
+        )
         .push(") c")
         .push(CONVERSATION_JOINS)
-        .push(") p ON 1 = 1")
-        .push(LAST_MESSAGE_JOIN)
-        .push(" ORDER BY p.last_activity_at DESC, p.id DESC");
-    let counted = kept_counts.is_none();
-    let page = source
-        .gather(q, |names| PageRows::new(names, counted))
-        .await?;
-    let missing = || ApiError::Internal(anyhow::anyhow!("the counts row is missing"));
-    let page = page.ok_or_else(missing)?;
-    let meta = kept_counts.or(page.counts).ok_or_else(missing)?;
-    Ok(ConversationList {
-        data: ConversationPage {
-            meta,
-            payload: page.finish(source.db, frontend_url, policy).await?,
-        },
+        .push(") p")
+        .push(LAST_MESSAGE_JOIN);
+    q
+}
+
+/// The rows of the list's stamps statement (`PageShape::Stamps`) and the tab counts where it counted them.
+struct StampRows {
+    columns: [usize; 4],
+    counted: Option<[usize; 3]>,
+    counts: Option<ConversationCounts>,
+    rows: Vec<(i64, RowStamp)>,
+}
+
+impl StampRows {
+    fn new(names: &[&str], counted: bool) -> Result<Self, DbErr> {
+        static LAYOUTS: Layouts<bool, ([usize; 4], Option<[usize; 3]>)> = Layouts::new();
+        let (columns, counted) = LAYOUTS.get(counted, names, |names| {
+            let at = ColumnPositions::of(names, "");
+            Ok((
+                [
+                    at.find("id")?,
+                    at.find("row_version")?,
+                    at.find("last_message_id")?,
+                    at.find("related_version")?,
+                ],
+                count_columns(names, counted)?,
+            ))
+        })?;
+        Ok(Self {
+            columns,
+            counted,
+            counts: None,
+            rows: Vec::with_capacity(CONVERSATIONS_PER_PAGE as usize),
+        })
+    }
+}
+
+impl Gather for StampRows {
+    fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
+        if let (Some(at), None) = (self.counted, self.counts) {
+            self.counts = Some(read_counts(r, at)?);
+        }
+        let [id, row_version, last_message_id, related_version] = self.columns;
+        // The outer join gives one row without a conversation when the page is empty.
+        if let Some(id) = r.cell::<Option<i64>>(id)? {
+            self.rows.push((
+                id,
+                RowStamp {
+                    row_version: r.cell(row_version)?,
+                    last_message_id: r.cell(last_message_id)?,
+                    related_version: r.cell(related_version)?,
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Where `mine`, `unassigned` and `all_open` are, when the statement counted.
+fn count_columns(names: &[&str], counted: bool) -> Result<Option<[usize; 3]>, DbErr> {
+    if !counted {
+        return Ok(None);
+    }
+    let at = ColumnPositions::of(names, "");
+    Ok(Some([
+        at.find("mine")?,
+        at.find("unassigned")?,
+        at.find("all_open")?,
+    ]))
+}
+
+fn read_counts(
+    r: &impl Cells,
+    [mine, unassigned, all]: [usize; 3],
+) -> Result<ConversationCounts, DbErr> {
+    let count =
+        |at: usize| -> Result<u64, DbErr> { Ok(u64::try_from(r.cell::<i64>(at)?).unwrap_or(0)) };
+    Ok(ConversationCounts {
+        mine_count: count(mine)?,
+        unassigned_count: count(unassigned)?,
+        all_count: count(all)?,
     })
 }
 
@@ -245,7 +487,7 @@ const CONVERSATION_COLUMNS: &str =
     (SELECT ct.name FROM contacts ct WHERE ct.id = c.contact_id) AS contact_name, \
     (SELECT ct.thumbnail FROM contacts ct WHERE ct.id = c.contact_id) AS contact_thumbnail, \
     u.name AS assignee_name, u.email AS assignee_email, au.role AS assignee_role, \
-    c.unread_count, \
+    c.unread_count, c.row_version, \
     (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id) AS last_message_id";
 
 /// What follows `FROM (…) c`, the conversations of `CONVERSATION_COLUMNS`.
@@ -285,6 +527,7 @@ struct ConversationRow {
     assignee_email: Option<String>,
     assignee_role: Option<String>,
     unread_count: i64,
+    row_version: i64,
     last_message_id: Option<i64>,
 }
 
@@ -415,6 +658,7 @@ struct ConversationColumns {
     assignee_email: usize,
     assignee_role: usize,
     unread_count: usize,
+    row_version: usize,
     last_message_id: usize,
 }
 
@@ -442,6 +686,7 @@ impl ConversationColumns {
             assignee_email: find("assignee_email")?,
             assignee_role: find("assignee_role")?,
             unread_count: find("unread_count")?,
+            row_version: find("row_version")?,
             last_message_id: find("last_message_id")?,
         })
     }
@@ -467,6 +712,7 @@ impl ConversationColumns {
             assignee_email: r.cell(self.assignee_email)?,
             assignee_role: r.cell(self.assignee_role)?,
             unread_count: r.cell(self.unread_count)?,
+            row_version: r.cell(self.row_version)?,
             last_message_id: r.cell(self.last_message_id)?,
         })
     }
@@ -498,28 +744,27 @@ struct PageRows {
     /// Where `mine`, `unassigned` and `all_open` are, when the statement counted.
     counted: Option<[usize; 3]>,
     counts: Option<ConversationCounts>,
+    /// Where the account's `related_version` is, when the statement read it (`rows_statement`), and its value.
+    related: Option<usize>,
+    related_version: Option<i64>,
     rows: Vec<ConversationRow>,
 }
 
 impl PageRows {
     fn new(names: &[&str], counted: bool) -> Result<Self, DbErr> {
-        static LAYOUTS: Layouts<bool, (ConversationColumns, MessageColumns, Option<[usize; 3]>)> =
-            Layouts::new();
-        let (conversation, last, counted) = LAYOUTS.get(counted, names, |names| {
-            let counted = if counted {
-                let columns = ColumnPositions::of(names, "");
-                Some([
-                    columns.find("mine")?,
-                    columns.find("unassigned")?,
-                    columns.find("all_open")?,
-                ])
-            } else {
-                None
-            };
+        type Layout = (
+            ConversationColumns,
+            MessageColumns,
+            Option<[usize; 3]>,
+            Option<usize>,
+        );
+        static LAYOUTS: Layouts<bool, Layout> = Layouts::new();
+        let (conversation, last, counted, related) = LAYOUTS.get(counted, names, |names| {
             Ok((
                 ConversationColumns::find(names)?,
                 MessageColumns::find(names, LAST)?,
-                counted,
+                count_columns(names, counted)?,
+                ColumnPositions::of(names, "").find("related_version").ok(),
             ))
         })?;
         Ok(Self {
@@ -527,6 +772,8 @@ impl PageRows {
             last: MessageRows::with(last),
             counted,
             counts: None,
+            related,
+            related_version: None,
             rows: Vec::with_capacity(CONVERSATIONS_PER_PAGE as usize),
         })
     }
@@ -534,15 +781,11 @@ impl PageRows {
 
 impl Gather for PageRows {
     fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
-        if let (Some([mine, unassigned, all]), None) = (self.counted, self.counts) {
-            let count = |at: usize| -> Result<u64, DbErr> {
-                Ok(u64::try_from(r.cell::<i64>(at)?).unwrap_or(0))
-            };
-            self.counts = Some(ConversationCounts {
-                mine_count: count(mine)?,
-                unassigned_count: count(unassigned)?,
-                all_count: count(all)?,
-            });
+        if let (Some(at), None) = (self.counted, self.counts) {
+            self.counts = Some(read_counts(r, at)?);
+        }
+        if let (Some(at), None) = (self.related, self.related_version) {
+            self.related_version = Some(r.cell(at)?);
         }
         // The list's outer join gives one row without a conversation when the page is empty.
         if r.cell::<Option<i64>>(self.conversation.id)?.is_some() {
@@ -560,6 +803,21 @@ impl PageRows {
         frontend_url: &str,
         policy: ReplyPolicy,
     ) -> Result<Vec<Conversation>, ApiError> {
+        Ok(self
+            .finish_rows(db, frontend_url, policy)
+            .await?
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect())
+    }
+
+    /// `finish`, each conversation with what its row was made from.
+    async fn finish_rows(
+        self,
+        db: &impl ConnectionTrait,
+        frontend_url: &str,
+        policy: ReplyPolicy,
+    ) -> Result<Vec<(MadeFrom, Conversation)>, ApiError> {
         let mut last_messages: HashMap<i64, Message> = self
             .last
             .finish(db, frontend_url)
@@ -570,11 +828,15 @@ impl PageRows {
         self.rows
             .into_iter()
             .map(|c| {
-                let (can_reply, reply_window_ends_at) = reply_window(
-                    &ChannelType::parse(&c.channel_type),
-                    c.last_incoming_at,
-                    policy,
-                );
+                let made_from = MadeFrom {
+                    id: c.id,
+                    row_version: c.row_version,
+                    last_message_id: c.last_message_id,
+                    channel: ChannelType::parse(&c.channel_type),
+                    last_incoming_at: c.last_incoming_at,
+                };
+                let (can_reply, reply_window_ends_at) =
+                    reply_window(&made_from.channel, c.last_incoming_at, policy);
                 let status = parse_status(c.id, &c.status)?;
                 let assignee = match (c.assignee_id, c.assignee_name, c.assignee_email) {
                     (Some(id), Some(name), Some(email)) => c
@@ -591,7 +853,7 @@ impl PageRows {
                         }),
                     _ => None,
                 };
-                Ok(Conversation {
+                let conversation = Conversation {
                     id: c.display_id,
                     account_id: c.account_id,
                     inbox_id: c.inbox_id,
@@ -618,10 +880,21 @@ impl PageRows {
                         .into_iter()
                         .collect(),
                     created_at: c.created_at,
-                })
+                };
+                Ok((made_from, conversation))
             })
             .collect()
     }
+}
+
+/// What a conversation row was made from, besides its account's `related_version`: its stamp's numbers and its
+/// reply window's inputs.
+struct MadeFrom {
+    id: i64,
+    row_version: i64,
+    last_message_id: Option<i64>,
+    channel: ChannelType,
+    last_incoming_at: Option<i64>,
 }
 
 /// One conversation's JSON (its visibility already checked by the caller).

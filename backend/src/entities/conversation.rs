@@ -2,8 +2,8 @@ use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "conversations")]
-/// The table's `unread_count` is not here: triggers keep it (migration 28) and only the list's own statement
-/// reads it.
+/// The table's `unread_count` and `row_version` are not here: triggers keep them (migrations 28 and 29) and only
+/// the list's own statements read them.
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,

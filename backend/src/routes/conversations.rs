@@ -73,6 +73,7 @@ pub async fn list(
             viewer,
             &query,
             kept_counts,
+            Some(&state.reads.rows),
         )
         .await?;
         if let (Some(version), None) = (tabs_version, kept_counts) {

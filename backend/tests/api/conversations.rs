@@ -1363,3 +1363,160 @@ async fn kept_tab_counts_follow_every_write_they_depend_on() {
     assert_eq!(tabs(ada.clone()).await, (1, 1, 2));
     assert_eq!(tabs(bobs).await, (0, 1, 2));
 }
+
+/// The list's rows are kept by conversation and made again only when their stamp moves (`read_cache::KeptRows`,
+/// migration 29). After every kind of write a row shows, made straight to the database as another instance
+/// would, each caller's list equals one made with nothing kept.
+#[tokio::test]
+async fn kept_list_rows_follow_every_write_they_show() {
+    use backend::conversations::views::{self, ReplyPolicy, Source, Viewer};
+    use backend::read_cache::KeptRows;
+    use shared::dto::Role;
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let (bob, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let web = app.create_api_inbox(&admin, "Support").await;
+    let ig = instagram_inbox(&app, account).await;
+    add_member(&app, &admin, web, bob).await;
+    let first = seed_conversation(&app, account, web, 1, 300).await;
+    let second = seed_conversation(&app, account, ig, 2, 200).await;
+    let third = seed_conversation(&app, account, web, 3, 100).await;
+    update_conversation(&app, &second, |c| {
+        c.last_incoming_at = Set(Some(now() - 60))
+    })
+    .await;
+    seed_message(&app, &first, 0, "hello", now() - 90, None).await;
+    let reply = seed_message(&app, &first, 1, "on it", now() - 80, Some(bob)).await;
+    seed_message(&app, &second, 0, "hi there", now() - 70, None).await;
+    {
+        use sea_orm::ConnectionTrait;
+        app.state
+            .db
+            .execute_unprepared(&format!(
+                "UPDATE accounts SET last_display_id = 3 WHERE id = {account}"
+            ))
+            .await
+            .unwrap();
+    }
+    let callers = [
+        (admin.access_token.clone(), admin.user_id),
+        (bob_token, bob),
+    ];
+    // Each caller's list through the API (the server keeps its rows), and made here twice: with this test's
+    // own kept rows, and with nothing kept.
+    let kept = KeptRows::new(100);
+    let compare = |what: &'static str| {
+        let app = &app;
+        let callers = &callers;
+        let kept = &kept;
+        let url = base(&admin);
+        async move {
+            for (token, user_id) in callers {
+                // As the server sees them: the writes below change a role.
+                let role = app
+                    .state
+                    .db
+                    .query_one_raw(Statement::from_string(
+                        app.state.db.get_database_backend(),
+                        format!(
+                            "SELECT role FROM account_users WHERE user_id = {user_id} AND account_id = {account}"
+                        ),
+                    ))
+                    .await
+                    .unwrap()
+                    .and_then(|r| Role::parse(&r.try_get::<String>("", "role").unwrap()))
+                    .unwrap();
+                let r = app.api(Method::GET, &url, token, None).await;
+                assert_eq!(r.status, 200, "{what}: {}", r.body);
+                let list = |kept| async move {
+                    let list = views::list(
+                        Source {
+                            db: &app.state.db,
+                            sqlite: app.state.sqlite_reads.as_deref(),
+                        },
+                        FRONTEND_URL,
+                        ReplyPolicy {
+                            now: now(),
+                            instagram_human_agent: false,
+                        },
+                        Viewer {
+                            account_id: account,
+                            user_id: *user_id,
+                            role,
+                        },
+                        &Default::default(),
+                        None,
+                        kept,
+                    )
+                    .await
+                    .unwrap();
+                    serde_json::to_value(&list).unwrap()
+                };
+                let fresh = list(None).await;
+                assert_eq!(
+                    list(Some(kept)).await,
+                    fresh,
+                    "{what}, as {role:?}, kept rows"
+                );
+                assert_eq!(r.body, fresh, "{what}, as {role:?}, through the API");
+            }
+        }
+    };
+    let sql = |text: String| {
+        let db = &app.state.db;
+        async move {
+            db.execute_unprepared(&text).await.unwrap();
+        }
+    };
+
+    compare("at first").await;
+    assert_eq!(
+        kept.len(),
+        3,
+        "the rows were kept, each once for both callers"
+    );
+    let (c1, c2, c3) = (first.id, second.id, third.id);
+    let contact = first.contact_id;
+    let writes = [
+        ("a contact renamed", format!("UPDATE contacts SET name = 'Renamed' WHERE id = {contact}")),
+        ("a contact's picture", format!("UPDATE contacts SET thumbnail = 'https://cdn.example/new.jpg' WHERE id = {contact}")),
+        ("the last message edited", format!("UPDATE messages SET content = 'edited' WHERE id = {}", reply.id)),
+        ("the last message read", format!("UPDATE messages SET status = 'read' WHERE id = {}", reply.id)),
+        (
+            "an attachment added to the last message",
+            format!(
+                "INSERT INTO attachments (account_id, message_id, file_type, external_url, created_at) \
+                 VALUES ({account}, {}, 'image', 'https://cdn.example/a.jpg', 1)",
+                reply.id
+            ),
+        ),
+        ("the attachment changed", format!("UPDATE attachments SET external_url = 'https://cdn.example/b.jpg' WHERE message_id = {}", reply.id)),
+        ("the attachment deleted", format!("DELETE FROM attachments WHERE message_id = {}", reply.id)),
+        ("the sender of the last message renamed", format!("UPDATE users SET name = 'Robert' WHERE id = {bob}")),
+        ("an assignee", format!("UPDATE conversations SET assignee_id = {bob} WHERE id = {c1}")),
+        ("the assignee renamed", format!("UPDATE users SET name = 'Bobby' WHERE id = {bob}")),
+        ("the assignee's role", format!("UPDATE account_users SET role = 'administrator' WHERE user_id = {bob} AND account_id = {account}")),
+        ("the assignee's role back", format!("UPDATE account_users SET role = 'agent' WHERE user_id = {bob} AND account_id = {account}")),
+        ("seen by an agent", format!("UPDATE conversations SET agent_last_seen_at = {} WHERE id = {c2}", now())),
+        ("an incoming message", format!(
+            "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, content_type, \
+             content_attributes, private, status, sender_type, sender_id, created_at, updated_at) \
+             VALUES ({account}, {ig}, {c2}, 0, 'more', 'text', '{{}}', false, 'sent', 'Contact', {}, {t}, {t})",
+            second.contact_id,
+            t = now()
+        )),
+        ("the last message deleted", format!("DELETE FROM messages WHERE id = (SELECT MAX(id) FROM messages WHERE conversation_id = {c2})")),
+        ("a message moved to another conversation", format!("UPDATE messages SET conversation_id = {c3} WHERE id = {}", reply.id)),
+        ("attributes", format!("UPDATE conversations SET additional_attributes = '{{\"mail_subject\":\"x\"}}' WHERE id = {c3}")),
+        ("an inbox's channel", format!("UPDATE inboxes SET channel_type = 'Channel::Voice' WHERE id = {ig}")),
+        ("the conversation resolved", format!("UPDATE conversations SET status = 'resolved' WHERE id = {c1}")),
+        ("the conversation reopened", format!("UPDATE conversations SET status = 'open' WHERE id = {c1}")),
+        ("a conversation moved out of the agent's inbox", format!("UPDATE conversations SET inbox_id = {ig} WHERE id = {c3}")),
+        ("a conversation deleted", format!("DELETE FROM conversations WHERE id = {c2}")),
+    ];
+    for (what, write) in writes {
+        sql(write).await;
+        compare(what).await;
+    }
+}
