@@ -682,6 +682,114 @@ async fn api_reads(
     (runs.pop().expect("two runs"), messages)
 }
 
+/// Notes a second written while the agents list (`BENCH_NOTES_PER_SEC`).
+const NOTES_PER_SEC: usize = 100;
+
+/// `GET …/conversations?page=1` by 32 administrators of the account, each with a token of their own, at 32
+/// concurrent, while private notes go into the conversations of that page at a fixed rate through the API: a
+/// busy account's dashboards. Each agent's list is kept apart (its own JSON), and every note makes all of them
+/// stale, so most lists are made again after a write that changed one row. Only the lists are timed; the
+/// server's CPU per list includes its share of the notes. Returns the run and the notes written.
+async fn lists_while_notes_arrive(
+    cfg: &Config,
+    state: &AppState,
+    server_pid: u32,
+    base: &str,
+    account: i64,
+    token: &str,
+) -> anyhow::Result<(Run, usize)> {
+    let mut tokens = Vec::with_capacity(READ_CONCURRENCY);
+    for n in 0..READ_CONCURRENCY {
+        let agent = backend::cli::create_admin(
+            state,
+            &format!("agent{n}@bench.example"),
+            "password123",
+            Some(&format!("Agent {n}")),
+            None,
+            false,
+        )
+        .await?;
+        exec(
+            &state.db,
+            "INSERT INTO account_users (account_id, user_id, role, created_at) VALUES ($1, $2, 'administrator', $3)",
+            vec![account.into(), agent.user_id.into(), backend::db::now().into()],
+        )
+        .await?;
+        tokens.push(agent.access_token);
+    }
+    let client = http_client();
+    let list = format!("{base}/api/v1/accounts/{account}/conversations?page=1");
+    let page: Value = client
+        .get(&list)
+        .header("api_access_token", token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let ids: Vec<i64> = page["data"]["payload"]
+        .as_array()
+        .context("no payload in the list")?
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .collect();
+    anyhow::ensure!(!ids.is_empty(), "the list is empty");
+
+    let rate = env_usize("BENCH_NOTES_PER_SEC", NOTES_PER_SEC).max(1);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (client, token, base, done) = (
+            client.clone(),
+            token.to_owned(),
+            base.to_owned(),
+            done.clone(),
+        );
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let (mut written, mut first_error) = (0usize, None::<String>);
+            while !done.load(Ordering::Relaxed) {
+                tick.tick().await;
+                let note = format!(
+                    "{base}/api/v1/accounts/{account}/conversations/{}/messages",
+                    ids[written % ids.len()]
+                );
+                let sent = client
+                    .post(&note)
+                    .header("api_access_token", &token)
+                    .json(&json!({"content": format!("bench note {written}"), "private": true}))
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status().is_success() => written += 1,
+                    Ok(r) => {
+                        first_error.get_or_insert(format!("POST {note}: {}", r.status()));
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(format!("POST {note}: {e}"));
+                    }
+                }
+            }
+            (written, first_error)
+        })
+    };
+    let tokens = Arc::new(tokens);
+    let run = with_cpu(
+        server_pid,
+        load(READ_CONCURRENCY, cfg.reads, cfg.phase_cap, move |i| {
+            let (client, tokens, list) = (client.clone(), tokens.clone(), list.clone());
+            async move { get_ok(&client, &list, Some(&tokens[i % tokens.len()])).await }
+        }),
+    )
+    .await;
+    done.store(true, Ordering::Relaxed);
+    let (written, first_error) = writer.await?;
+    if let Some(e) = first_error {
+        eprintln!("notes: {e}");
+    }
+    Ok((run, written))
+}
+
 struct DbResult {
     json: Value,
     commit_floor: f64,
@@ -698,6 +806,9 @@ struct DbResult {
     /// The same reads on a server with `READ_CACHE_MIB=0`.
     conversations_uncached: Run,
     messages_uncached: Run,
+    /// 32 agents' lists while notes arrive, on the server as shipped, and the notes written meanwhile.
+    conversations_while_notes: Run,
+    notes_written: usize,
     rss_idle: f64,
     rss_peak: f64,
 }
@@ -860,8 +971,21 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
     let (conversations_uncached, messages_uncached) =
         api_reads(cfg, server.pid, &base, account, &token, display_id).await;
     server.stop().await;
+    // Last, as its notes lengthen the conversations of the first page.
+    eprintln!("[{kind}] API reads, 32 agents' lists while notes arrive");
+    let (server, base) = spawn_server(
+        cfg,
+        &env,
+        &[("WORKERS", "0")],
+        &logs.join(format!("server-{kind}-reads-after-notes.log")),
+    )
+    .await?;
+    let (conversations_while_notes, notes_written) =
+        lists_while_notes_arrive(cfg, &state, server.pid, &base, account, &token).await?;
+    let (_, hwm_notes) = server.memory();
+    server.stop().await;
 
-    let rss_peak = [hwm_single, hwm_ingest, hwm_process, hwm_reads]
+    let rss_peak = [hwm_single, hwm_ingest, hwm_process, hwm_reads, hwm_notes]
         .into_iter()
         .fold(0.0, f64::max);
     let json = json!({
@@ -880,9 +1004,14 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
         "reads_messages_c32": messages.json(),
         "reads_conversations_c32_nothing_kept": conversations_uncached.json(),
         "reads_messages_c32_nothing_kept": messages_uncached.json(),
+        "reads_conversations_c32_32_agents_while_notes_arrive": {
+            "lists": conversations_while_notes.json(), "notes_written": notes_written,
+            "notes_per_sec_asked": env_usize("BENCH_NOTES_PER_SEC", NOTES_PER_SEC),
+        },
         "rss_mib": {
             "idle": rss_idle, "peak": rss_peak, "peak_ingest_one_txn": hwm_single,
             "peak_ingest": hwm_ingest, "peak_processing": hwm_process, "peak_reads": hwm_reads,
+            "peak_reads_after_notes": hwm_notes,
         },
     });
     Ok(DbResult {
@@ -899,6 +1028,8 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
         messages,
         conversations_uncached,
         messages_uncached,
+        conversations_while_notes,
+        notes_written,
         rss_idle,
         rss_peak,
     })
@@ -1096,6 +1227,28 @@ async fn run() -> anyhow::Result<()> {
             });
         }
     }
+    row("GET conversations, 32 agents, notes arriving c32", &|r| {
+        let run = &r.conversations_while_notes;
+        format!("{:.0} ({} err)", run.rate(), run.errors)
+    });
+    row("  notes written (a second)", &|r| {
+        let run = &r.conversations_while_notes;
+        format!(
+            "{} ({:.0}/s)",
+            r.notes_written,
+            r.notes_written as f64 / run.elapsed.as_secs_f64()
+        )
+    });
+    row("  p50 / p99", &|r| lat(&r.conversations_while_notes));
+    row(CPU_ROW, &|r| cpu_cell(&r.conversations_while_notes));
+    row("  × framework floor (c32) / × select floor", &|r| {
+        let run = &r.conversations_while_notes;
+        format!(
+            "{:.2}× / {:.2}×",
+            run.rate() / f32r,
+            run.rate() / r.select_floor
+        )
+    });
     row("server RSS idle / peak (MiB)", &|r| {
         format!("{:.1} / {:.1}", r.rss_idle, r.rss_peak)
     });
@@ -1159,6 +1312,18 @@ async fn run() -> anyhow::Result<()> {
                 ));
             }
         }
+        // And the list as agents see it while messages arrive: kept JSON made stale by every note.
+        let busy = &r.conversations_while_notes;
+        targets.push((
+            format!("{kind}: list p99 < 10 ms (32 agents, notes arriving)"),
+            busy.pct_ms(0.99) < 10.0,
+        ));
+        if pg {
+            targets.push((
+                format!("{kind}: list ≥ 0.3× select floor (32 agents, notes arriving)"),
+                busy.rate() >= 0.3 * r.select_floor,
+            ));
+        }
         targets.push((format!("{kind}: RSS idle < 60 MiB"), r.rss_idle < 60.0));
         targets.push((format!("{kind}: RSS peak < 200 MiB"), r.rss_peak < 200.0));
         let errs = r.ingest.errors
@@ -1166,7 +1331,8 @@ async fn run() -> anyhow::Result<()> {
             + r.conversations.errors
             + r.messages.errors
             + r.conversations_uncached.errors
-            + r.messages_uncached.errors;
+            + r.messages_uncached.errors
+            + r.conversations_while_notes.errors;
         if errs > 0 {
             targets.push((format!("{kind}: no request errors ({errs} errors)"), false));
         }
