@@ -230,13 +230,12 @@ impl ReadCache {
     }
 }
 
-/// What one row of the conversation list was made from (migration 29): its conversation's `row_version`, the id
-/// of its last message, and its account's `related_version`. Read in the same statement as the data it stands
-/// for, so a row is never kept under a number newer than what it shows.
+/// What one row of the conversation list was made from (migration 29): its conversation's `row_version` and its
+/// account's `related_version`. Read in the same statement as the data it stands for, so a row is never kept
+/// under a number newer than what it shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowStamp {
     pub row_version: i64,
-    pub last_message_id: Option<i64>,
     pub related_version: i64,
 }
 
@@ -248,8 +247,8 @@ impl RowStamp {
 }
 
 /// Rows of the conversation list kept by conversation id, each served again only at the stamp it was made at.
-/// A list made again after a write reads every row's stamp (cheap: the page's index and a primary key each)
-/// and then only the rows whose stamp moved; a new message changes one row of the page, not 25. A row shows
+/// A list made again after a write reads every row's stamp (cheap: the page's index and its rows) and then only
+/// the rows whose stamp moved; a new message changes one row of the page, not 25. A row shows
 /// nothing of the caller, so every agent's list shares them.
 #[derive(Debug)]
 pub struct KeptRows<V> {
@@ -435,10 +434,9 @@ mod tests {
         assert!(lock(&cache.flights).is_empty());
     }
 
-    fn stamp(row_version: i64, last_message_id: i64, related_version: i64) -> RowStamp {
+    fn stamp(row_version: i64, related_version: i64) -> RowStamp {
         RowStamp {
             row_version,
-            last_message_id: Some(last_message_id),
             related_version,
         }
     }
@@ -446,34 +444,37 @@ mod tests {
     #[test]
     fn a_row_is_served_only_at_the_stamp_it_was_made_at() {
         let rows = KeptRows::new(10);
-        rows.keep(1, stamp(3, 30, 1), Arc::new("one"));
+        rows.keep(1, stamp(3, 1), Arc::new("one"));
         let at = |s: RowStamp| rows.get(&[(1, s)])[0].as_deref().copied();
-        assert_eq!(at(stamp(3, 30, 1)), Some("one"));
-        assert_eq!(at(stamp(4, 30, 1)), None, "the conversation changed");
-        assert_eq!(at(stamp(3, 31, 1)), None, "a new last message");
-        assert_eq!(at(stamp(3, 30, 2)), None, "a contact or user changed");
-        assert_eq!(rows.get(&[(2, stamp(3, 30, 1))]), vec![None], "another row");
+        assert_eq!(at(stamp(3, 1)), Some("one"));
+        assert_eq!(
+            at(stamp(4, 1)),
+            None,
+            "the conversation or its messages changed"
+        );
+        assert_eq!(at(stamp(3, 2)), None, "a contact or user changed");
+        assert_eq!(rows.get(&[(2, stamp(3, 1))]), vec![None], "another row");
 
-        rows.keep(1, stamp(2, 30, 1), Arc::new("older"));
-        assert_eq!(at(stamp(3, 30, 1)), Some("one"), "an older row is not kept");
-        rows.keep(1, stamp(4, 31, 1), Arc::new("newer"));
-        assert_eq!(at(stamp(4, 31, 1)), Some("newer"));
+        rows.keep(1, stamp(2, 1), Arc::new("older"));
+        assert_eq!(at(stamp(3, 1)), Some("one"), "an older row is not kept");
+        rows.keep(1, stamp(4, 1), Arc::new("newer"));
+        assert_eq!(at(stamp(4, 1)), Some("newer"));
     }
 
     #[test]
     fn rows_stay_within_their_number_and_none_are_kept_without_one() {
         let rows = KeptRows::new(3);
         for id in 0..10 {
-            rows.keep(id, stamp(1, 1, 1), Arc::new(id));
+            rows.keep(id, stamp(1, 1), Arc::new(id));
             assert!(rows.len() <= 3, "{} rows after {id}", rows.len());
         }
         assert_eq!(
-            rows.get(&[(9, stamp(1, 1, 1))])[0].as_deref(),
+            rows.get(&[(9, stamp(1, 1))])[0].as_deref(),
             Some(&9),
             "the newest is kept"
         );
         let off = KeptRows::new(0);
-        off.keep(1, stamp(1, 1, 1), Arc::new(1));
+        off.keep(1, stamp(1, 1), Arc::new(1));
         assert!(off.is_empty());
         assert!(!off.enabled());
     }

@@ -737,6 +737,9 @@ async fn lists_while_notes_arrive(
 
     let rate = env_usize("BENCH_NOTES_PER_SEC", NOTES_PER_SEC).max(1);
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Each note goes out on its own task at its tick, so that a slow one does not hold back the rate.
+    let written = Arc::new(AtomicUsize::new(0));
+    let first_error = Arc::new(Mutex::new(None::<String>));
     let writer = {
         let (client, token, base, done) = (
             client.clone(),
@@ -744,50 +747,62 @@ async fn lists_while_notes_arrive(
             base.to_owned(),
             done.clone(),
         );
+        let (written, first_error) = (written.clone(), first_error.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let (mut written, mut first_error) = (0usize, None::<String>);
+            let mut notes = tokio::task::JoinSet::new();
+            let mut n = 0usize;
             while !done.load(Ordering::Relaxed) {
                 tick.tick().await;
                 let note = format!(
                     "{base}/api/v1/accounts/{account}/conversations/{}/messages",
-                    ids[written % ids.len()]
+                    ids[n % ids.len()]
                 );
-                let sent = client
-                    .post(&note)
-                    .header("api_access_token", &token)
-                    .json(&json!({"content": format!("bench note {written}"), "private": true}))
-                    .send()
-                    .await;
-                match sent {
-                    Ok(r) if r.status().is_success() => written += 1,
-                    Ok(r) => {
-                        first_error.get_or_insert(format!("POST {note}: {}", r.status()));
-                    }
-                    Err(e) => {
-                        first_error.get_or_insert(format!("POST {note}: {e}"));
-                    }
-                }
+                let (client, token, written, first_error) = (
+                    client.clone(),
+                    token.clone(),
+                    written.clone(),
+                    first_error.clone(),
+                );
+                notes.spawn(async move {
+                    let sent = client
+                        .post(&note)
+                        .header("api_access_token", &token)
+                        .json(&json!({"content": format!("bench note {n}"), "private": true}))
+                        .send()
+                        .await;
+                    let failed = match sent {
+                        Ok(r) if r.status().is_success() => {
+                            written.fetch_add(1, Ordering::Relaxed);
+                            return;
+                        }
+                        Ok(r) => format!("POST {note}: {}", r.status()),
+                        Err(e) => format!("POST {note}: {e}"),
+                    };
+                    first_error.lock().unwrap().get_or_insert(failed);
+                });
+                n += 1;
+                while notes.try_join_next().is_some() {}
             }
-            (written, first_error)
+            notes.join_all().await;
         })
     };
     let tokens = Arc::new(tokens);
     let run = with_cpu(
         server_pid,
-        load(READ_CONCURRENCY, cfg.reads, cfg.phase_cap, move |i| {
+        // Three times the other read phases' count: long enough for a few hundred notes.
+        load(READ_CONCURRENCY, 3 * cfg.reads, cfg.phase_cap, move |i| {
             let (client, tokens, list) = (client.clone(), tokens.clone(), list.clone());
             async move { get_ok(&client, &list, Some(&tokens[i % tokens.len()])).await }
         }),
     )
     .await;
     done.store(true, Ordering::Relaxed);
-    let (written, first_error) = writer.await?;
-    if let Some(e) = first_error {
+    writer.await?;
+    if let Some(e) = first_error.lock().unwrap().take() {
         eprintln!("notes: {e}");
     }
-    Ok((run, written))
+    Ok((run, written.load(Ordering::Relaxed)))
 }
 
 struct DbResult {

@@ -25,7 +25,7 @@ fn recount(row: &str) -> String {
 
 /// What conversation `row`'s messages count as unread after: the assignee's last look, or any agent's while it
 /// has none; before anyone looked, everything.
-fn marker(row: &str) -> String {
+pub(crate) fn marker(row: &str) -> String {
     format!(
         "COALESCE(CASE WHEN {row}.assignee_id IS NULL THEN {row}.agent_last_seen_at \
          ELSE {row}.assignee_last_seen_at END, -1)"
@@ -41,6 +41,34 @@ const MARKER_MOVED: &str = "OLD.agent_last_seen_at IS DISTINCT FROM NEW.agent_la
 const MESSAGE_MOVED: &str = "OLD.message_type IS DISTINCT FROM NEW.message_type \
     OR OLD.created_at IS DISTINCT FROM NEW.created_at \
     OR OLD.conversation_id IS DISTINCT FROM NEW.conversation_id";
+
+/// PostgreSQL's statement triggers on messages: `(event, kind, rows, transition table, sign)`.
+const PG_COUNTS: [(&str, &str, &str, &str, &str); 2] = [
+    ("insert", "INSERT", "NEW", "new_messages", "+"),
+    ("delete", "DELETE", "OLD", "old_messages", "-"),
+];
+
+/// `{verb} FUNCTION messages_count_unread_{event}()` (`CREATE`, or `CREATE OR REPLACE` to put it back) as this
+/// migration makes it: the statement's incoming messages newer than their conversation's marker, added or taken.
+pub(crate) fn pg_count_function(verb: &str, event: &str) -> String {
+    let (_, _, _, table, sign) = PG_COUNTS
+        .into_iter()
+        .find(|(e, ..)| *e == event)
+        .expect("an event of PG_COUNTS");
+    format!(
+        "{verb} FUNCTION messages_count_unread_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           UPDATE conversations c SET unread_count = c.unread_count {sign} n.counted
+             FROM (SELECT m.conversation_id, COUNT(*) AS counted FROM {table} m
+                   JOIN conversations cv ON cv.id = m.conversation_id
+                   WHERE m.message_type = 0 AND m.created_at > {marker}
+                   GROUP BY m.conversation_id) n
+             WHERE c.id = n.conversation_id;
+           RETURN NULL;
+         END $$",
+        marker = marker("cv"),
+    )
+}
 
 /// A PostgreSQL trigger `name`, `on` (`AFTER UPDATE ON messages`, say) each row for which `when` holds, running
 /// the PL/pgSQL `body`.
@@ -82,24 +110,9 @@ impl MigrationTrait for Migration {
                 // batch updates the same conversations right after (`store::add_messages`: their last
                 // activity), so the trigger takes no lock the batch would not take; it takes them one
                 // statement sooner.
-                for (event, kind, rows, table, sign) in [
-                    ("insert", "INSERT", "NEW", "new_messages", "+"),
-                    ("delete", "DELETE", "OLD", "old_messages", "-"),
-                ] {
-                    db.execute_unprepared(&format!(
-                        "CREATE FUNCTION messages_count_unread_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
-                         BEGIN
-                           UPDATE conversations c SET unread_count = c.unread_count {sign} n.counted
-                             FROM (SELECT m.conversation_id, COUNT(*) AS counted FROM {table} m
-                                   JOIN conversations cv ON cv.id = m.conversation_id
-                                   WHERE m.message_type = 0 AND m.created_at > {marker}
-                                   GROUP BY m.conversation_id) n
-                             WHERE c.id = n.conversation_id;
-                           RETURN NULL;
-                         END $$",
-                        marker = marker("cv"),
-                    ))
-                    .await?;
+                for (event, kind, rows, table, _) in PG_COUNTS {
+                    db.execute_unprepared(&pg_count_function("CREATE", event))
+                        .await?;
                     db.execute_unprepared(&format!(
                         "CREATE TRIGGER messages_count_unread_{event} AFTER {kind} ON messages \
                          REFERENCING {rows} TABLE AS {table} FOR EACH STATEMENT \

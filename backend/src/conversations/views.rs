@@ -281,10 +281,9 @@ fn page_statement(
 const RELATED_VERSION: &str =
     "(SELECT COALESCE(MAX(av.related_version), 0) FROM account_versions av WHERE av.account_id = ";
 
-/// A row's stamp (`read_cache::RowStamp`) without what it shows: the page's index, and the last message's id
-/// from `messages (conversation_id, id)`.
-const STAMP_COLUMNS: &str = "SELECT c.id, c.row_version, c.last_activity_at, \
-    (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id) AS last_message_id";
+/// A row's stamp (`read_cache::RowStamp`) without what it shows: the page's index and the rows it points to.
+/// The last message's id is not needed: a new message bumps its conversation's number.
+const STAMP_COLUMNS: &str = "SELECT c.id, c.row_version, c.last_activity_at";
 
 /// A conversation row of the list as kept between lists: its JSON's fields, and what its reply window is
 /// reckoned from, as the window moves with the clock and the settings, not with the data.
@@ -343,7 +342,6 @@ async fn rows_at(
                 });
                 let stamp = RowStamp {
                     row_version: made_at.row_version,
-                    last_message_id: made_at.last_message_id,
                     related_version,
                 };
                 kept.keep(made_at.id, stamp, row.clone());
@@ -389,7 +387,7 @@ fn rows_statement(viewer: Viewer, ids: &[i64]) -> Sql {
 
 /// The rows of the list's stamps statement (`PageShape::Stamps`) and the tab counts where it counted them.
 struct StampRows {
-    columns: [usize; 4],
+    columns: [usize; 3],
     counted: Option<[usize; 3]>,
     counts: Option<ConversationCounts>,
     rows: Vec<(i64, RowStamp)>,
@@ -397,14 +395,13 @@ struct StampRows {
 
 impl StampRows {
     fn new(names: &[&str], counted: bool) -> Result<Self, DbErr> {
-        static LAYOUTS: Layouts<bool, ([usize; 4], Option<[usize; 3]>)> = Layouts::new();
+        static LAYOUTS: Layouts<bool, ([usize; 3], Option<[usize; 3]>)> = Layouts::new();
         let (columns, counted) = LAYOUTS.get(counted, names, |names| {
             let at = ColumnPositions::of(names, "");
             Ok((
                 [
                     at.find("id")?,
                     at.find("row_version")?,
-                    at.find("last_message_id")?,
                     at.find("related_version")?,
                 ],
                 count_columns(names, counted)?,
@@ -424,14 +421,13 @@ impl Gather for StampRows {
         if let (Some(at), None) = (self.counted, self.counts) {
             self.counts = Some(read_counts(r, at)?);
         }
-        let [id, row_version, last_message_id, related_version] = self.columns;
+        let [id, row_version, related_version] = self.columns;
         // The outer join gives one row without a conversation when the page is empty.
         if let Some(id) = r.cell::<Option<i64>>(id)? {
             self.rows.push((
                 id,
                 RowStamp {
                     row_version: r.cell(row_version)?,
-                    last_message_id: r.cell(last_message_id)?,
                     related_version: r.cell(related_version)?,
                 },
             ));
@@ -831,7 +827,6 @@ impl PageRows {
                 let made_from = MadeFrom {
                     id: c.id,
                     row_version: c.row_version,
-                    last_message_id: c.last_message_id,
                     channel: ChannelType::parse(&c.channel_type),
                     last_incoming_at: c.last_incoming_at,
                 };
@@ -892,7 +887,6 @@ impl PageRows {
 struct MadeFrom {
     id: i64,
     row_version: i64,
-    last_message_id: Option<i64>,
     channel: ChannelType,
     last_incoming_at: Option<i64>,
 }

@@ -1506,6 +1506,12 @@ async fn kept_list_rows_follow_every_write_they_show() {
             second.contact_id,
             t = now()
         )),
+        ("an agent's reply", format!(
+            "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, content_type, \
+             content_attributes, private, status, sender_type, sender_id, created_at, updated_at) \
+             VALUES ({account}, {web}, {c1}, 1, 'done', 'text', '{{}}', false, 'sent', 'User', {bob}, {t}, {t})",
+            t = now()
+        )),
         ("the last message deleted", format!("DELETE FROM messages WHERE id = (SELECT MAX(id) FROM messages WHERE conversation_id = {c2})")),
         ("a message moved to another conversation", format!("UPDATE messages SET conversation_id = {c3} WHERE id = {}", reply.id)),
         ("attributes", format!("UPDATE conversations SET additional_attributes = '{{\"mail_subject\":\"x\"}}' WHERE id = {c3}")),
