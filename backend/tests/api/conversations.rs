@@ -1389,16 +1389,6 @@ async fn kept_list_rows_follow_every_write_they_show() {
     seed_message(&app, &first, 0, "hello", now() - 90, None).await;
     let reply = seed_message(&app, &first, 1, "on it", now() - 80, Some(bob)).await;
     seed_message(&app, &second, 0, "hi there", now() - 70, None).await;
-    {
-        use sea_orm::ConnectionTrait;
-        app.state
-            .db
-            .execute_unprepared(&format!(
-                "UPDATE accounts SET last_display_id = 3 WHERE id = {account}"
-            ))
-            .await
-            .unwrap();
-    }
     let callers = [
         (admin.access_token.clone(), admin.user_id),
         (bob_token, bob),
