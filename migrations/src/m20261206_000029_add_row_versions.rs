@@ -115,10 +115,12 @@ impl MigrationTrait for Migration {
                 ));
             }
             drops.push("DROP FUNCTION IF EXISTS bump_related_version(BIGINT)".to_owned());
-            drops.push(unread::pg_count_function("CREATE OR REPLACE", "insert"));
             for drop in drops {
                 db.execute_unprepared(&drop).await?;
             }
+            // The unread count's insert trigger as migration 28 made it.
+            db.execute_unprepared(&unread::pg_count_function("CREATE OR REPLACE", "insert"))
+                .await?;
         } else {
             let mut triggers = vec!["conversations_bump_row_version".to_owned()];
             for (table, event) in BUMPS {
