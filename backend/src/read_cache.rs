@@ -249,11 +249,60 @@ impl RowStamp {
 /// Rows of the conversation list kept by conversation id, each served again only at the stamp it was made at.
 /// A list made again after a write reads every row's stamp (cheap: the page's index and its rows) and then only
 /// the rows whose stamp moved; a new message changes one row of the page, not 25. A row shows
-/// nothing of the caller, so every agent's list shares them.
+/// nothing of the caller, so every agent's list shares them, and a row being read for one caller is waited for
+/// by the others that want it (after a write every agent's list goes stale at once).
 #[derive(Debug)]
 pub struct KeptRows<V> {
     max: usize,
     rows: Mutex<HashMap<i64, (RowStamp, Arc<V>)>>,
+    reading: Mutex<HashMap<i64, (RowStamp, RowOnItsWay<V>)>>,
+}
+
+/// A row being read, as its waiters see it: `None` until it is kept; closed if its reader gave up.
+pub type RowOnItsWay<V> = watch::Receiver<Option<Arc<V>>>;
+
+/// Its reader's side.
+type RowHandOver<V> = watch::Sender<Option<Arc<V>>>;
+
+/// How a caller gets one row it wants (`KeptRows::claim`).
+pub enum Wanted<V> {
+    Kept(Arc<V>),
+    /// Nobody has it: this caller reads it, and keeps it through its `Reading`.
+    Read,
+    /// Another caller is reading it: the row it keeps, or nothing if that caller fails.
+    Wait(RowOnItsWay<V>),
+}
+
+/// The rows one caller reads for others to wait for. Dropped, it takes them off the rows being read, and whoever
+/// still waits for one it did not keep reads it themselves.
+pub struct Reading<'a, V> {
+    rows: &'a KeptRows<V>,
+    mine: HashMap<i64, (RowStamp, RowHandOver<V>)>,
+}
+
+impl<V> Reading<'_, V> {
+    /// Keeps `row` of conversation `id`, made at `stamp`, and hands it to whoever waits for it.
+    pub fn keep(&self, id: i64, stamp: RowStamp, row: Arc<V>) {
+        self.rows.keep(id, stamp, row.clone());
+        if let Some((_, tx)) = self.mine.get(&id) {
+            tx.send_replace(Some(row));
+        }
+    }
+}
+
+impl<V> Drop for Reading<'_, V> {
+    fn drop(&mut self) {
+        if self.mine.is_empty() {
+            return;
+        }
+        let mut reading = lock(&self.rows.reading);
+        for (id, (stamp, _)) in &self.mine {
+            // Only its own: a caller wanting a newer stamp may have taken the row over.
+            if reading.get(id).is_some_and(|(s, _)| s == stamp) {
+                reading.remove(id);
+            }
+        }
+    }
 }
 
 /// What one kept row is reckoned to cost, to turn `READ_CACHE_MIB` into a number of rows: a conversation's JSON
@@ -266,7 +315,37 @@ impl<V> KeptRows<V> {
         Self {
             max,
             rows: Mutex::default(),
+            reading: Mutex::default(),
         }
+    }
+
+    /// How to get each of `wanted` (a row at its stamp), in order: kept, being read by another caller at that
+    /// stamp or a newer one, or to be read by this one (`Reading`).
+    pub fn claim(&self, wanted: &[(i64, RowStamp)]) -> (Vec<Wanted<V>>, Reading<'_, V>) {
+        let found = self.get(wanted);
+        let mut mine = HashMap::new();
+        let mut reading = lock(&self.reading);
+        let how = wanted
+            .iter()
+            .zip(found)
+            .map(|((id, stamp), kept)| {
+                if let Some(row) = kept {
+                    return Wanted::Kept(row);
+                }
+                match reading.get(id) {
+                    // Read after this caller's stamp was, so at least as new.
+                    Some((at, rx)) if at.not_older_than(stamp) => Wanted::Wait(rx.clone()),
+                    _ => {
+                        let (tx, rx) = watch::channel(None);
+                        reading.insert(*id, (*stamp, rx));
+                        mine.insert(*id, (*stamp, tx));
+                        Wanted::Read
+                    }
+                }
+            })
+            .collect();
+        drop(reading);
+        (how, Reading { rows: self, mine })
     }
 
     pub fn enabled(&self) -> bool {
@@ -477,5 +556,37 @@ mod tests {
         off.keep(1, stamp(1, 1), Arc::new(1));
         assert!(off.is_empty());
         assert!(!off.enabled());
+    }
+
+    #[tokio::test]
+    async fn a_row_being_read_is_waited_for_and_read_again_if_its_reader_fails() {
+        let rows = KeptRows::new(10);
+        let (first, reading) = rows.claim(&[(1, stamp(3, 1)), (2, stamp(1, 1))]);
+        assert!(matches!(first[..], [Wanted::Read, Wanted::Read]));
+        let (second, _) = rows.claim(&[(1, stamp(3, 1))]);
+        let [Wanted::Wait(mut waiting)] = <[_; 1]>::try_from(second).ok().unwrap() else {
+            panic!("the second caller should wait");
+        };
+        let (newer, newer_reading) = rows.claim(&[(1, stamp(4, 1))]);
+        assert!(
+            matches!(newer[..], [Wanted::Read]),
+            "a newer stamp than the one being read is read again"
+        );
+        drop(newer_reading);
+
+        reading.keep(1, stamp(3, 1), Arc::new("one"));
+        let got = waiting.wait_for(Option::is_some).await.unwrap().clone();
+        assert_eq!(got.as_deref(), Some(&"one"));
+        let (third, _) = rows.claim(&[(1, stamp(3, 1))]);
+        assert!(matches!(&third[..], [Wanted::Kept(row)] if **row == "one"));
+
+        // Row 2 was never kept: its waiter learns so when the reader is dropped, and nothing is left reading.
+        let (fourth, _) = rows.claim(&[(2, stamp(1, 1))]);
+        let [Wanted::Wait(mut two)] = <[_; 1]>::try_from(fourth).ok().unwrap() else {
+            panic!("row 2 is being read");
+        };
+        drop(reading);
+        assert!(two.wait_for(Option::is_some).await.is_err());
+        assert!(lock(&rows.reading).is_empty());
     }
 }

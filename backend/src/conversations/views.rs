@@ -8,7 +8,7 @@ use crate::entities::{
 };
 use crate::error::ApiError;
 use crate::inboxes;
-use crate::read_cache::{KeptRows, RowStamp};
+use crate::read_cache::{KeptRows, RowStamp, Wanted};
 use crate::sqlite_reads::SqliteReads;
 use sea_orm::sea_query::JoinType;
 use sea_orm::{
@@ -25,6 +25,7 @@ use shared::conversation::{
 use shared::dto::{Agent, Role};
 use shared::ChannelType;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Instagram lets a business answer for 24 hours after the customer last wrote…
 pub const INSTAGRAM_WINDOW_SECS: i64 = 24 * 3600;
@@ -106,11 +107,19 @@ fn member_inboxes(user_id: i64) -> sea_orm::sea_query::SelectStatement {
 
 /// Where a read's main statement runs: through the pool, or on SQLite on this thread through its own connections
 /// (see `sqlite_reads`). Anything else the read needs (attachments) goes through the pool.
-#[derive(Clone, Copy)]
 pub struct Source<'a, C> {
     pub db: &'a C,
     pub sqlite: Option<&'a SqliteReads>,
 }
+
+// By hand: derived, both would ask the same of `C`, which is only ever borrowed.
+impl<C> Clone for Source<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Source<'_, C> {}
 
 /// A statement's rows gathered into one value, a row at a time, from either driver.
 trait Gather: Sized {
@@ -308,7 +317,8 @@ impl KeptRow {
 }
 
 /// The page's rows in the order of `stamps`: each kept at its stamp as it is, the rest read by one statement
-/// (two when a last message has attachments) and kept. A row gone meanwhile is left out.
+/// (two when a last message has attachments) and kept, except those another list is reading meanwhile, which are
+/// waited for (read here after all if that list fails). A row gone meanwhile is left out.
 async fn rows_at(
     source: Source<'_, impl ConnectionTrait>,
     kept: &KeptRows<KeptRow>,
@@ -317,44 +327,95 @@ async fn rows_at(
     viewer: Viewer,
     stamps: &[(i64, RowStamp)],
 ) -> Result<Vec<Conversation>, ApiError> {
-    let found = kept.get(stamps);
-    let missing: Vec<i64> = stamps
-        .iter()
-        .zip(&found)
-        .filter(|(_, row)| row.is_none())
-        .map(|((id, _), _)| *id)
-        .collect();
-    let mut made = HashMap::with_capacity(missing.len());
-    if !missing.is_empty() {
-        let rows = source
-            .gather(rows_statement(viewer, &missing), |names| {
-                PageRows::new(names, false)
-            })
-            .await?;
-        if let Some(rows) = rows {
-            let related_version = rows.related_version.unwrap_or(0);
-            for (made_at, conversation) in rows.finish_rows(source.db, frontend_url, policy).await?
-            {
-                let row = std::sync::Arc::new(KeptRow {
-                    conversation,
-                    channel: made_at.channel,
-                    last_incoming_at: made_at.last_incoming_at,
-                });
-                let stamp = RowStamp {
-                    row_version: made_at.row_version,
-                    related_version,
-                };
-                kept.keep(made_at.id, stamp, row.clone());
-                made.insert(made_at.id, row);
+    let (wanted, reading) = kept.claim(stamps);
+    let ids = |read: &dyn Fn(&Wanted<KeptRow>) -> bool| -> Vec<i64> {
+        stamps
+            .iter()
+            .zip(&wanted)
+            .filter(|(_, how)| read(how))
+            .map(|((id, _), _)| *id)
+            .collect()
+    };
+    let mine = ids(&|how| matches!(how, Wanted::Read));
+    let mut made = read_rows(
+        source,
+        frontend_url,
+        policy,
+        viewer,
+        &mine,
+        |id, stamp, row| reading.keep(id, stamp, row),
+    )
+    .await?;
+    drop(reading);
+    let mut failed = Vec::new();
+    for ((id, _), how) in stamps.iter().zip(&wanted) {
+        if let Wanted::Wait(rx) = how {
+            match rx.clone().wait_for(Option::is_some).await {
+                Ok(row) => {
+                    made.insert(*id, row.clone().expect("waited for a row"));
+                }
+                Err(_) => failed.push(*id),
             }
         }
     }
+    made.extend(
+        read_rows(
+            source,
+            frontend_url,
+            policy,
+            viewer,
+            &failed,
+            |id, stamp, row| kept.keep(id, stamp, row),
+        )
+        .await?,
+    );
     Ok(stamps
         .iter()
-        .zip(found)
-        .filter_map(|((id, _), row)| row.or_else(|| made.remove(id)))
+        .zip(wanted)
+        .filter_map(|((id, _), how)| match how {
+            Wanted::Kept(row) => Some(row),
+            _ => made.remove(id),
+        })
         .map(|row| row.at(policy))
         .collect())
+}
+
+/// The list's rows `ids` made from the database, each handed to `keep` with the stamp it was made at.
+async fn read_rows(
+    source: Source<'_, impl ConnectionTrait>,
+    frontend_url: &str,
+    policy: ReplyPolicy,
+    viewer: Viewer,
+    ids: &[i64],
+    keep: impl Fn(i64, RowStamp, Arc<KeptRow>),
+) -> Result<HashMap<i64, Arc<KeptRow>>, ApiError> {
+    let mut made = HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(made);
+    }
+    let rows = source
+        .gather(rows_statement(viewer, ids), |names| {
+            PageRows::new(names, false)
+        })
+        .await?;
+    let Some(rows) = rows else {
+        return Ok(made);
+    };
+    let related_version = rows.related_version.unwrap_or(0);
+    for (made_at, conversation) in rows.finish_rows(source.db, frontend_url, policy).await? {
+        let row = Arc::new(KeptRow {
+            conversation,
+            channel: made_at.channel,
+            last_incoming_at: made_at.last_incoming_at,
+        });
+        let stamp = RowStamp {
+            row_version: made_at.row_version,
+            related_version,
+        };
+        keep(made_at.id, stamp, row.clone());
+        made.insert(made_at.id, row);
+    }
+    Ok(made)
 }
 
 /// The statement of the list's rows `ids`, with the account's `related_version` beside them. The ids are padded
