@@ -328,15 +328,12 @@ async fn rows_at(
     stamps: &[(i64, RowStamp)],
 ) -> Result<Vec<Conversation>, ApiError> {
     let (wanted, reading) = kept.claim(stamps);
-    let ids = |read: &dyn Fn(&Wanted<KeptRow>) -> bool| -> Vec<i64> {
-        stamps
-            .iter()
-            .zip(&wanted)
-            .filter(|(_, how)| read(how))
-            .map(|((id, _), _)| *id)
-            .collect()
-    };
-    let mine = ids(&|how| matches!(how, Wanted::Read));
+    let mine: Vec<i64> = stamps
+        .iter()
+        .zip(&wanted)
+        .filter(|(_, how)| matches!(how, Wanted::Read))
+        .map(|((id, _), _)| *id)
+        .collect();
     let mut made = read_rows(
         source,
         frontend_url,
