@@ -113,6 +113,8 @@ struct Config {
     events: usize,
     contacts: usize,
     reads: usize,
+    /// Notes a second written while the agents list (`BENCH_NOTES_PER_SEC`).
+    notes_per_sec: usize,
     phase_cap: Duration,
     processing_cap: Duration,
     pg: PgLink,
@@ -154,6 +156,7 @@ impl Config {
             events: env_usize("BENCH_EVENTS", 20_000),
             contacts: env_usize("BENCH_CONTACTS", 1_000).max(1),
             reads: env_usize("BENCH_READS", 10_000),
+            notes_per_sec: env_usize("BENCH_NOTES_PER_SEC", NOTES_PER_SEC).max(1),
             phase_cap: Duration::from_secs(env_usize("BENCH_PHASE_SECS", 60) as u64),
             processing_cap: Duration::from_secs(env_usize("BENCH_PROCESSING_SECS", 240) as u64),
             pg: PgLink::from_env(),
@@ -682,7 +685,7 @@ async fn api_reads(
     (runs.pop().expect("two runs"), messages)
 }
 
-/// Notes a second written while the agents list (`BENCH_NOTES_PER_SEC`).
+/// `Config::notes_per_sec` unless set.
 const NOTES_PER_SEC: usize = 100;
 
 /// `GET …/conversations?page=1` by 32 administrators of the account, each with a token of their own, at 32
@@ -735,7 +738,7 @@ async fn lists_while_notes_arrive(
         .collect();
     anyhow::ensure!(!ids.is_empty(), "the list is empty");
 
-    let rate = env_usize("BENCH_NOTES_PER_SEC", NOTES_PER_SEC).max(1);
+    let rate = cfg.notes_per_sec;
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Each note goes out on its own task at its tick, so that a slow one does not hold back the rate.
     let written = Arc::new(AtomicUsize::new(0));
@@ -1021,7 +1024,7 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
         "reads_messages_c32_nothing_kept": messages_uncached.json(),
         "reads_conversations_c32_32_agents_while_notes_arrive": {
             "lists": conversations_while_notes.json(), "notes_written": notes_written,
-            "notes_per_sec_asked": env_usize("BENCH_NOTES_PER_SEC", NOTES_PER_SEC),
+            "notes_per_sec_asked": cfg.notes_per_sec,
         },
         "rss_mib": {
             "idle": rss_idle, "peak": rss_peak, "peak_ingest_one_txn": hwm_single,
@@ -1217,6 +1220,25 @@ async fn run() -> anyhow::Result<()> {
     row("  × DB commit floor", &|r| {
         format!("{:.2}×", r.processing_rate / r.commit_floor)
     });
+    // A read phase's four rows: its rate, latency, CPU and ratios to the floors.
+    type Cell<'a> = &'a dyn Fn(&DbResult) -> String;
+    let read_rows =
+        |row: &mut dyn FnMut(&str, Cell), label: &str, pick: &dyn Fn(&DbResult) -> &Run| {
+            row(label, &|r| {
+                let run = pick(r);
+                format!("{:.0} ({} err)", run.rate(), run.errors)
+            });
+            row("  p50 / p99", &|r| lat(pick(r)));
+            row(CPU_ROW, &|r| cpu_cell(pick(r)));
+            row("  × framework floor (c32) / × select floor", &|r| {
+                let run = pick(r);
+                format!(
+                    "{:.2}× / {:.2}×",
+                    run.rate() / f32r,
+                    run.rate() / r.select_floor
+                )
+            });
+        };
     for (what, kept) in [("", true), (", nothing kept", false)] {
         fn pick(r: &DbResult, kept: bool) -> [&Run; 2] {
             if kept {
@@ -1226,42 +1248,22 @@ async fn run() -> anyhow::Result<()> {
             }
         }
         for (i, name) in ["conversations", "messages"].into_iter().enumerate() {
-            row(&format!("GET {name}{what} c32 req/s"), &|r| {
-                let run = pick(r, kept)[i];
-                format!("{:.0} ({} err)", run.rate(), run.errors)
-            });
-            row("  p50 / p99", &|r| lat(pick(r, kept)[i]));
-            row(CPU_ROW, &|r| cpu_cell(pick(r, kept)[i]));
-            row("  × framework floor (c32) / × select floor", &|r| {
-                let run = pick(r, kept)[i];
-                format!(
-                    "{:.2}× / {:.2}×",
-                    run.rate() / f32r,
-                    run.rate() / r.select_floor
-                )
+            read_rows(&mut row, &format!("GET {name}{what} c32 req/s"), &|r| {
+                pick(r, kept)[i]
             });
         }
     }
-    row("GET conversations, 32 agents, notes arriving c32", &|r| {
-        let run = &r.conversations_while_notes;
-        format!("{:.0} ({} err)", run.rate(), run.errors)
-    });
+    read_rows(
+        &mut row,
+        "GET conversations, 32 agents, notes arriving c32",
+        &|r| &r.conversations_while_notes,
+    );
     row("  notes written (a second)", &|r| {
         let run = &r.conversations_while_notes;
         format!(
             "{} ({:.0}/s)",
             r.notes_written,
             r.notes_written as f64 / run.elapsed.as_secs_f64()
-        )
-    });
-    row("  p50 / p99", &|r| lat(&r.conversations_while_notes));
-    row(CPU_ROW, &|r| cpu_cell(&r.conversations_while_notes));
-    row("  × framework floor (c32) / × select floor", &|r| {
-        let run = &r.conversations_while_notes;
-        format!(
-            "{:.2}× / {:.2}×",
-            run.rate() / f32r,
-            run.rate() / r.select_floor
         )
     });
     row("server RSS idle / peak (MiB)", &|r| {
