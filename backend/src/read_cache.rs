@@ -5,10 +5,11 @@
 //! instance's writes, and a restart only empties the cache. Nothing here is ever a source of truth.
 
 use actix_web::web::Bytes;
-use shared::conversation::ConversationCounts;
+use shared::conversation::{ConversationCounts, ConversationFilters};
 use shared::dto::Role;
 use std::collections::HashMap;
 use std::future::Future;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
@@ -38,17 +39,17 @@ struct Entries {
     bytes: usize,
 }
 
-/// A read being made, by version: later callers of the same read wait for its body instead of making it again.
-type Flights = HashMap<(ReadKey, i64), watch::Receiver<Option<Bytes>>>;
-
 #[derive(Debug)]
 pub struct ReadCache {
     budget: usize,
     entries: Mutex<Entries>,
-    flights: Mutex<Flights>,
+    /// Bodies being made, by read and version.
+    flights: Flights<(ReadKey, i64), (Bytes, Option<i64>)>,
     counts: Mutex<HashMap<CountsKey, (i64, ConversationCounts)>>,
     /// Rows of the conversation list, by conversation (see `KeptRows`).
     pub rows: KeptRows<crate::conversations::views::KeptRow>,
+    /// The stamps of the list's pages, by who sees them and data version (see `KeptPages`).
+    pub pages: KeptPages,
 }
 
 /// Whose conversation-list tab counts: they depend on the inboxes the caller sees (their role and, for an agent,
@@ -67,23 +68,88 @@ pub struct CountsKey {
 /// or so each, so kept whatever `READ_CACHE_MIB` says.
 const MAX_COUNTS: usize = 10_000;
 
-/// Whether this caller makes the read or waits for the one making it.
-enum Turn {
-    Make(watch::Sender<Option<Bytes>>),
-    Wait(watch::Receiver<Option<Bytes>>),
+/// Values being made, by what they are made from: a caller asking for one already being made waits for it
+/// instead of making it again (after a write, every open dashboard asks at once); if its maker fails or is
+/// dropped, each waiter makes its own.
+#[derive(Debug)]
+struct Flights<K, V> {
+    map: Mutex<HashMap<K, watch::Receiver<Option<V>>>>,
 }
 
-/// Takes a read off `flights` however its maker ends, so that a failed or dropped one leaves no one waiting.
-struct Landing<'a> {
-    flights: &'a Mutex<Flights>,
-    flight: Option<(ReadKey, i64)>,
+/// Whether this caller makes the value or waits for the one making it.
+enum Turn<V> {
+    Make(watch::Sender<Option<V>>),
+    Wait(watch::Receiver<Option<V>>),
 }
 
-impl Drop for Landing<'_> {
+/// Takes a value off its `Flights` however its maker ends, so that a failed or dropped one leaves no one waiting.
+struct Landing<'a, K: Eq + Hash, V> {
+    flights: &'a Flights<K, V>,
+    flight: Option<K>,
+}
+
+impl<K: Eq + Hash, V> Drop for Landing<'_, K, V> {
     fn drop(&mut self) {
         if let Some(flight) = self.flight.take() {
-            lock(self.flights).remove(&flight);
+            lock(&self.flights.map).remove(&flight);
         }
+    }
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> Flights<K, V> {
+    fn new() -> Self {
+        Self {
+            map: Mutex::default(),
+        }
+    }
+
+    /// `make`'s value for `key`, or the one another caller is making for it. The maker hands its value to
+    /// `keep` before its waiters get it.
+    async fn once<E, Fut>(
+        &self,
+        key: K,
+        make: impl FnOnce() -> Fut,
+        keep: impl FnOnce(K, &V),
+    ) -> Result<V, E>
+    where
+        Fut: Future<Output = Result<V, E>>,
+    {
+        let turn = {
+            let mut flights = lock(&self.map);
+            match flights.get(&key) {
+                Some(made) => Turn::Wait(made.clone()),
+                None => {
+                    let (tx, rx) = watch::channel(None);
+                    flights.insert(key.clone(), rx);
+                    Turn::Make(tx)
+                }
+            }
+        };
+        match turn {
+            Turn::Wait(mut made) => {
+                if let Ok(value) = made.wait_for(Option::is_some).await {
+                    if let Some(value) = value.clone() {
+                        return Ok(value);
+                    }
+                }
+                make().await
+            }
+            Turn::Make(tx) => {
+                let _landing = Landing {
+                    flights: self,
+                    flight: Some(key.clone()),
+                };
+                let value = make().await?;
+                keep(key, &value);
+                tx.send_replace(Some(value.clone()));
+                Ok(value)
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        lock(&self.map).is_empty()
     }
 }
 
@@ -98,9 +164,10 @@ impl ReadCache {
         Self {
             budget,
             entries: Mutex::default(),
-            flights: Mutex::default(),
+            flights: Flights::new(),
             counts: Mutex::default(),
             rows: KeptRows::new(budget / KEPT_ROW_BYTES),
+            pages: KeptPages::new(budget > 0),
         }
     }
 
@@ -142,39 +209,17 @@ impl ReadCache {
         if self.budget == 0 {
             return Ok(make().await?.0);
         }
-        let flight = (key, version);
-        let turn = {
-            let mut flights = lock(&self.flights);
-            match flights.get(&flight) {
-                Some(made) => Turn::Wait(made.clone()),
-                None => {
-                    let (tx, rx) = watch::channel(None);
-                    flights.insert(flight.clone(), rx);
-                    Turn::Make(tx)
-                }
-            }
-        };
-        match turn {
-            Turn::Wait(mut made) => {
-                if let Ok(body) = made.wait_for(Option::is_some).await {
-                    if let Some(body) = body.clone() {
-                        return Ok(body);
-                    }
-                }
-                Ok(make().await?.0)
-            }
-            Turn::Make(tx) => {
-                let _landing = Landing {
-                    flights: &self.flights,
-                    flight: Some(flight.clone()),
-                };
-                let (body, good_until) = make().await?;
-                let (key, version) = flight;
-                self.put(key, version, good_until, body.clone());
-                tx.send_replace(Some(body.clone()));
-                Ok(body)
-            }
-        }
+        let (body, _) = self
+            .flights
+            .once(
+                (key, version),
+                make,
+                |(key, version), (body, good_until)| {
+                    self.put(key, version, *good_until, body.clone())
+                },
+            )
+            .await?;
+        Ok(body)
     }
 
     /// The body kept for `key` if it was made at `version` and is still true at `now`.
@@ -393,6 +438,91 @@ impl<V> KeptRows<V> {
     }
 }
 
+/// Which page of the conversation list, seen by whom. Its rows' stamps are the same for every caller who sees
+/// the same conversations, so an account's administrators share them; an agent's page (their inboxes) and a
+/// "mine" page are their own (`user_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub account_id: i64,
+    pub user_id: Option<i64>,
+    pub filters: ConversationFilters,
+}
+
+/// A page's conversations in order, each with its stamp.
+pub type PageStamps = Arc<[(i64, RowStamp)]>;
+
+/// Pages kept at most; past it all are dropped. A page's stamps are under a kilobyte.
+const MAX_PAGES: usize = 4096;
+
+/// The stamps of the list's pages (`PageKey`), each kept at the account's data version read with the caller
+/// before the page was read (so never older than that version). A write moves every dashboard of its account to
+/// a new version at once: the first list to ask reads the page's stamps, and the other callers who see the same
+/// page wait for them or take them, instead of each running the statement again.
+#[derive(Debug)]
+pub struct KeptPages {
+    enabled: bool,
+    pages: Mutex<HashMap<PageKey, (i64, PageStamps)>>,
+    flights: Flights<(PageKey, i64), PageStamps>,
+}
+
+impl KeptPages {
+    /// Kept pages, or none when not `enabled`.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            pages: Mutex::default(),
+            flights: Flights::new(),
+        }
+    }
+
+    /// The stamps kept for `key` at `version`.
+    pub fn get(&self, key: &PageKey, version: i64) -> Option<PageStamps> {
+        lock(&self.pages)
+            .get(key)
+            .filter(|(kept, _)| *kept == version)
+            .map(|(_, stamps)| stamps.clone())
+    }
+
+    /// Keeps `stamps` for `key`, read after the data version `version` was, unless a newer one is kept.
+    pub fn keep(&self, key: PageKey, version: i64, stamps: PageStamps) {
+        if !self.enabled {
+            return;
+        }
+        let mut pages = lock(&self.pages);
+        match pages.get(&key) {
+            Some((kept, _)) if *kept > version => return,
+            Some(_) => {}
+            None if pages.len() >= MAX_PAGES => pages.clear(),
+            None => {}
+        }
+        pages.insert(key, (version, stamps));
+    }
+
+    /// The stamps kept for `key` at `version`, else `read`'s, kept; while one caller reads them, the others
+    /// wait for those.
+    pub async fn kept_or_read<E, Fut>(
+        &self,
+        key: PageKey,
+        version: i64,
+        read: impl FnOnce() -> Fut,
+    ) -> Result<PageStamps, E>
+    where
+        Fut: Future<Output = Result<PageStamps, E>>,
+    {
+        if let Some(stamps) = self.get(&key, version) {
+            return Ok(stamps);
+        }
+        if !self.enabled {
+            return read().await;
+        }
+        self.flights
+            .once((key, version), read, |(key, version), stamps| {
+                self.keep(key, version, stamps.clone())
+            })
+            .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,7 +626,7 @@ mod tests {
             results.iter().all(|r| r.as_deref() == Ok(&b"[1]"[..])),
             "{results:?}"
         );
-        assert!(lock(&cache.flights).is_empty());
+        assert!(cache.flights.is_empty());
         assert!(cache.get(&key("/a"), 1, 0).is_some());
     }
 
@@ -510,7 +640,7 @@ mod tests {
             results[1..].iter().all(|r| r.as_deref() == Ok(&b"[1]"[..])),
             "{results:?}"
         );
-        assert!(lock(&cache.flights).is_empty());
+        assert!(cache.flights.is_empty());
     }
 
     fn stamp(row_version: i64, related_version: i64) -> RowStamp {
@@ -518,6 +648,48 @@ mod tests {
             row_version,
             related_version,
         }
+    }
+
+    fn page(user_id: Option<i64>) -> PageKey {
+        PageKey {
+            account_id: 1,
+            user_id,
+            filters: ConversationFilters::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_is_served_at_its_version_and_read_once_by_callers_at_once() {
+        let pages = KeptPages::new(true);
+        let stamps = |row_version| PageStamps::from(vec![(5, stamp(row_version, 1))]);
+        pages.keep(page(None), 7, stamps(3));
+        assert_eq!(pages.get(&page(None), 7), Some(stamps(3)));
+        assert_eq!(pages.get(&page(None), 8), None, "a newer version");
+        assert_eq!(pages.get(&page(Some(2)), 7), None, "an agent's own page");
+        pages.keep(page(None), 6, stamps(2));
+        assert_eq!(
+            pages.get(&page(None), 7),
+            Some(stamps(3)),
+            "an older page is not kept"
+        );
+
+        let read = std::sync::atomic::AtomicUsize::new(0);
+        let callers = (0..8).map(|_| {
+            pages.kept_or_read(page(None), 9, || async {
+                read.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                Ok::<_, ()>(stamps(4))
+            })
+        });
+        let got = futures_util::future::join_all(callers).await;
+        assert!(got.iter().all(|s| s.as_ref() == Ok(&stamps(4))), "{got:?}");
+        assert_eq!(read.into_inner(), 1);
+        assert!(pages.flights.is_empty());
+        assert_eq!(pages.get(&page(None), 9), Some(stamps(4)));
+
+        let off = KeptPages::new(false);
+        off.keep(page(None), 1, stamps(1));
+        assert_eq!(off.get(&page(None), 1), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::entities::{
 };
 use crate::error::ApiError;
 use crate::inboxes;
-use crate::read_cache::{KeptRows, RowStamp, Wanted};
+use crate::read_cache::{KeptPages, KeptRows, PageKey, PageStamps, RowStamp, Wanted};
 use crate::sqlite_reads::SqliteReads;
 use sea_orm::sea_query::JoinType;
 use sea_orm::{
@@ -143,11 +143,20 @@ impl<C: ConnectionTrait> Source<'_, C> {
     }
 }
 
+/// What a list may take from earlier ones (`read_cache`): rows by conversation, and the stamps of pages at the
+/// account's data version read with the caller, when there is one.
+#[derive(Clone, Copy)]
+pub struct Kept<'a> {
+    pub rows: &'a KeptRows<KeptRow>,
+    pub pages: Option<(&'a KeptPages, i64)>,
+}
+
 /// `GET …/conversations`: one page plus the open-conversation counts of the three tabs, with each row's last
 /// message, as a list is the dashboard's most frequent read. With rows kept (`read_cache::KeptRows`): one
-/// statement for the counts and each row's stamp, then one for the rows not kept at their stamp, if any (a list
-/// made again after a message reads one row, not 25). Without: one statement for all. Either way one more when a
-/// last message read has attachments.
+/// statement for the counts and each row's stamp (none when the counts are kept and another caller who sees the
+/// same page has read its stamps at this data version), then one for the rows not kept at their stamp, if any (a
+/// list made again after a message reads one row, not 25). Without: one statement for all. Either way one more
+/// when a last message read has attachments.
 pub async fn list(
     source: Source<'_, impl ConnectionTrait>,
     frontend_url: &str,
@@ -155,38 +164,84 @@ pub async fn list(
     viewer: Viewer,
     filters: &ConversationFilters,
     kept_counts: Option<ConversationCounts>,
-    kept_rows: Option<&KeptRows<KeptRow>>,
+    kept: Option<Kept<'_>>,
 ) -> Result<ConversationList, ApiError> {
     let counted = kept_counts.is_none();
-    let missing = || ApiError::Internal(anyhow::anyhow!("the counts row is missing"));
-    let (counts, payload) = match kept_rows.filter(|kept| kept.enabled()) {
+    let (counts, payload) = match kept.filter(|kept| kept.rows.enabled()) {
         None => {
             let q = page_statement(viewer, filters, counted, PageShape::Whole);
             let page = source
                 .gather(q, |names| PageRows::new(names, counted))
                 .await?
-                .ok_or_else(missing)?;
+                .ok_or_else(no_counts_row)?;
             (
                 page.counts,
                 page.finish(source.db, frontend_url, policy).await?,
             )
         }
         Some(kept) => {
-            let q = page_statement(viewer, filters, counted, PageShape::Stamps);
-            let page = source
-                .gather(q, |names| StampRows::new(names, counted))
-                .await?
-                .ok_or_else(missing)?;
-            let rows = rows_at(source, kept, frontend_url, policy, viewer, &page.rows).await?;
-            (page.counts, rows)
+            let (counts, stamps) =
+                page_stamps(source, viewer, filters, counted, kept.pages).await?;
+            let rows = rows_at(source, kept.rows, frontend_url, policy, viewer, &stamps).await?;
+            (counts, rows)
         }
     };
     Ok(ConversationList {
         data: ConversationPage {
-            meta: kept_counts.or(counts).ok_or_else(missing)?,
+            meta: kept_counts.or(counts).ok_or_else(no_counts_row)?,
             payload,
         },
     })
+}
+
+fn no_counts_row() -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("the counts row is missing"))
+}
+
+/// The stamps of the page's rows, and the tab counts when `counted`. With `pages` at a data version, the stamps
+/// are kept there for other callers who see the same page, and taken from there when the counts are kept.
+async fn page_stamps(
+    source: Source<'_, impl ConnectionTrait>,
+    viewer: Viewer,
+    filters: &ConversationFilters,
+    counted: bool,
+    pages: Option<(&KeptPages, i64)>,
+) -> Result<(Option<ConversationCounts>, PageStamps), ApiError> {
+    let read = |counted| async move {
+        let q = page_statement(viewer, filters, counted, PageShape::Stamps);
+        source
+            .gather(q, |names| StampRows::new(names, counted))
+            .await?
+            .ok_or_else(no_counts_row)
+    };
+    let Some((pages, version)) = pages else {
+        let page = read(counted).await?;
+        return Ok((page.counts, page.rows.into()));
+    };
+    let key = page_key(viewer, filters);
+    if counted {
+        let page = read(true).await?;
+        let stamps = PageStamps::from(page.rows);
+        pages.keep(key, version, stamps.clone());
+        return Ok((page.counts, stamps));
+    }
+    let stamps = pages
+        .kept_or_read(key, version, || async {
+            Ok::<_, ApiError>(read(false).await?.rows.into())
+        })
+        .await?;
+    Ok((None, stamps))
+}
+
+/// Whose page: the caller's own where the page statement reads who they are (an agent's inboxes, "mine"), else
+/// the account's, shared by its administrators.
+fn page_key(viewer: Viewer, filters: &ConversationFilters) -> PageKey {
+    let own = viewer.role == Role::Agent || filters.assignee_type == Some(AssigneeType::Me);
+    PageKey {
+        account_id: viewer.account_id,
+        user_id: own.then_some(viewer.user_id),
+        filters: filters.clone(),
+    }
 }
 
 /// What the list's statement reads for each row of the page: all it shows, or only its stamp.

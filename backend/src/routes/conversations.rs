@@ -64,6 +64,12 @@ pub async fn list(
         inbox_id: query.inbox_id,
     };
     let tabs_version = auth.tabs_version(viewer.account_id);
+    let kept = views::Kept {
+        rows: &state.reads.rows,
+        pages: auth
+            .data_version(viewer.account_id)
+            .map(|version| (&state.reads.pages, version)),
+    };
     kept_or_made(&state, &auth, &req, viewer, policy, || async {
         let kept_counts = tabs_version.and_then(|v| state.reads.counts(&counts_key, v));
         let page = views::list(
@@ -73,7 +79,7 @@ pub async fn list(
             viewer,
             &query,
             kept_counts,
-            Some(&state.reads.rows),
+            Some(kept),
         )
         .await?;
         if let (Some(version), None) = (tabs_version, kept_counts) {

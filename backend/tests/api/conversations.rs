@@ -1365,12 +1365,14 @@ async fn kept_tab_counts_follow_every_write_they_depend_on() {
 }
 
 /// The list's rows are kept by conversation and made again only when their stamp moves (`read_cache::KeptRows`,
-/// migration 29). After every kind of write a row shows, made straight to the database as another instance
-/// would, each caller's list equals one made with nothing kept.
+/// migration 29), and a page's stamps are shared by the callers who see that page at the data version they read
+/// (`read_cache::KeptPages`). After every kind of write a row shows, made straight to the database as another
+/// instance would, each caller's list equals one made with nothing kept.
 #[tokio::test]
 async fn kept_list_rows_follow_every_write_they_show() {
     use backend::conversations::views::{self, ReplyPolicy, Source, Viewer};
-    use backend::read_cache::KeptRows;
+    use backend::read_cache::{KeptPages, KeptRows};
+    use shared::conversation::{AssigneeType, ConversationFilters};
     use shared::dto::Role;
     let app = spawn_app().await;
     let admin = app.admin("ada@example.com", "Acme").await;
@@ -1379,6 +1381,15 @@ async fn kept_list_rows_follow_every_write_they_show() {
     let web = app.create_api_inbox(&admin, "Support").await;
     let ig = instagram_inbox(&app, account).await;
     add_member(&app, &admin, web, bob).await;
+    // A second administrator, who sees the same pages as the first.
+    let (cy, cy_token) = app.agent(&admin, "cy@example.com").await;
+    app.state
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE account_users SET role = 'administrator' WHERE user_id = {cy}"
+        ))
+        .await
+        .unwrap();
     let first = seed_conversation(&app, account, web, 1, 300).await;
     let second = seed_conversation(&app, account, ig, 2, 200).await;
     let third = seed_conversation(&app, account, web, 3, 100).await;
@@ -1391,15 +1402,25 @@ async fn kept_list_rows_follow_every_write_they_show() {
     seed_message(&app, &second, 0, "hi there", now() - 70, None).await;
     let callers = [
         (admin.access_token.clone(), admin.user_id),
+        (cy_token, cy),
         (bob_token, bob),
     ];
-    // Each caller's list through the API (the server keeps its rows), and made here twice: with this test's
-    // own kept rows, and with nothing kept.
+    // Each caller's list through the API (the server keeps its rows and pages), and made here: with nothing kept,
+    // and with this test's own kept rows and pages at the account's data version, first counting (which keeps
+    // the page's stamps), then with those counts kept (which takes them).
     let kept = KeptRows::new(100);
+    let pages = KeptPages::new(true);
+    let everything = ConversationFilters::default();
+    let mine = ConversationFilters {
+        assignee_type: Some(AssigneeType::Me),
+        ..Default::default()
+    };
     let compare = |what: &'static str| {
         let app = &app;
         let callers = &callers;
         let kept = &kept;
+        let pages = &pages;
+        let (everything, mine) = (&everything, &mine);
         let url = base(&admin);
         async move {
             for (token, user_id) in callers {
@@ -1417,39 +1438,69 @@ async fn kept_list_rows_follow_every_write_they_show() {
                     .unwrap()
                     .and_then(|r| Role::parse(&r.try_get::<String>("", "role").unwrap()))
                     .unwrap();
-                let r = app.api(Method::GET, &url, token, None).await;
-                assert_eq!(r.status, 200, "{what}: {}", r.body);
-                let list = |kept| async move {
-                    let list = views::list(
-                        Source {
-                            db: &app.state.db,
-                            sqlite: app.state.sqlite_reads.as_deref(),
-                        },
-                        FRONTEND_URL,
-                        ReplyPolicy {
-                            now: now(),
-                            instagram_human_agent: false,
-                        },
-                        Viewer {
-                            account_id: account,
-                            user_id: *user_id,
-                            role,
-                        },
-                        &Default::default(),
-                        None,
-                        kept,
-                    )
+                let version = app
+                    .state
+                    .db
+                    .query_one_raw(Statement::from_string(
+                        app.state.db.get_database_backend(),
+                        format!(
+                            "SELECT COALESCE(MAX(version), 0) AS v FROM account_versions WHERE account_id = {account}"
+                        ),
+                    ))
                     .await
+                    .unwrap()
+                    .unwrap()
+                    .try_get::<i64>("", "v")
                     .unwrap();
-                    serde_json::to_value(&list).unwrap()
-                };
-                let fresh = list(None).await;
-                assert_eq!(
-                    list(Some(kept)).await,
-                    fresh,
-                    "{what}, as {role:?}, kept rows"
-                );
-                assert_eq!(r.body, fresh, "{what}, as {role:?}, through the API");
+                // "Mine" reads who the caller is: its page is theirs alone, even among administrators.
+                for (query, filters) in [("", everything), ("?assignee_type=me", mine)] {
+                    let r = app
+                        .api(Method::GET, &format!("{url}{query}"), token, None)
+                        .await;
+                    assert_eq!(r.status, 200, "{what}: {}", r.body);
+                    let list = |kept, counts| async move {
+                        views::list(
+                            Source {
+                                db: &app.state.db,
+                                sqlite: app.state.sqlite_reads.as_deref(),
+                            },
+                            FRONTEND_URL,
+                            ReplyPolicy {
+                                now: now(),
+                                instagram_human_agent: false,
+                            },
+                            Viewer {
+                                account_id: account,
+                                user_id: *user_id,
+                                role,
+                            },
+                            filters,
+                            counts,
+                            kept,
+                        )
+                        .await
+                        .unwrap()
+                    };
+                    let fresh = list(None, None).await;
+                    let here = Some(views::Kept {
+                        rows: kept,
+                        pages: Some((pages, version)),
+                    });
+                    let counted = Some(fresh.data.meta);
+                    let fresh = serde_json::to_value(&fresh).unwrap();
+                    for counts in [None, counted] {
+                        assert_eq!(
+                            serde_json::to_value(list(here, counts).await).unwrap(),
+                            fresh,
+                            "{what}, as {role:?}, {query:?}, kept rows, counts kept: {}",
+                            counts.is_some()
+                        );
+                    }
+                    assert_eq!(
+                        r.body, fresh,
+                        "{what}, as {role:?}, {query:?}, through the API"
+                    );
+                }
             }
         }
     };
