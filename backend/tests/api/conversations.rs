@@ -1425,33 +1425,18 @@ async fn kept_list_rows_follow_every_write_they_show() {
         async move {
             for (token, user_id) in callers {
                 // As the server sees them: the writes below change a role.
-                let role = app
-                    .state
-                    .db
-                    .query_one_raw(Statement::from_string(
-                        app.state.db.get_database_backend(),
-                        format!(
-                            "SELECT role FROM account_users WHERE user_id = {user_id} AND account_id = {account}"
-                        ),
+                let role = Role::parse(
+                    &app.one::<String>(&format!(
+                        "SELECT role AS v FROM account_users WHERE user_id = {user_id} AND account_id = {account}"
                     ))
-                    .await
-                    .unwrap()
-                    .and_then(|r| Role::parse(&r.try_get::<String>("", "role").unwrap()))
-                    .unwrap();
+                    .await,
+                )
+                .unwrap();
                 let version = app
-                    .state
-                    .db
-                    .query_one_raw(Statement::from_string(
-                        app.state.db.get_database_backend(),
-                        format!(
-                            "SELECT COALESCE(MAX(version), 0) AS v FROM account_versions WHERE account_id = {account}"
-                        ),
+                    .one::<i64>(&format!(
+                        "SELECT COALESCE(MAX(version), 0) AS v FROM account_versions WHERE account_id = {account}"
                     ))
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .try_get::<i64>("", "v")
-                    .unwrap();
+                    .await;
                 // "Mine" reads who the caller is: its page is theirs alone, even among administrators.
                 for (query, filters) in [("", everything), ("?assignee_type=me", mine)] {
                     let r = app

@@ -240,17 +240,23 @@ impl TestApp {
     }
 
     pub async fn count(&self, table: &str) -> i64 {
+        self.one(&format!("SELECT COUNT(*) AS v FROM {table}"))
+            .await
+    }
+
+    /// The column `v` of the one row `sql` returns.
+    pub async fn one<T: sea_orm::TryGetable>(&self, sql: &str) -> T {
         let row = self
             .state
             .db
             .query_one_raw(sea_orm::Statement::from_string(
                 self.state.db.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM {table}"),
+                sql.to_owned(),
             ))
             .await
             .unwrap()
-            .unwrap();
-        row.try_get::<i64>("", "n").unwrap()
+            .unwrap_or_else(|| panic!("no row: {sql}"));
+        row.try_get::<T>("", "v").unwrap()
     }
 }
 
