@@ -451,73 +451,99 @@ pub struct PageKey {
 /// A page's conversations in order, each with its stamp.
 pub type PageStamps = Arc<[(i64, RowStamp)]>;
 
-/// Pages kept at most; past it all are dropped. A page's stamps are under a kilobyte.
+/// The JSON of a page's rows as the list sends it, and the Unix second it stops being true without any write (an
+/// Instagram reply window on it closing).
+pub type PagePayload = (Arc<Box<serde_json::value::RawValue>>, Option<i64>);
+
+/// Pages kept at most, of each kind; past it all are dropped. A page's stamps are under a kilobyte, its JSON some
+/// tens (and kept only while its data version is the account's).
 const MAX_PAGES: usize = 4096;
 
-/// The stamps of the list's pages (`PageKey`), each kept at the account's data version read with the caller
-/// before the page was read (so never older than that version). A write moves every dashboard of its account to
-/// a new version at once: the first list to ask reads the page's stamps, and the other callers who see the same
-/// page wait for them or take them, instead of each running the statement again.
+/// What the list keeps by page (`PageKey`), each at the account's data version read with the caller before the
+/// page was read (so never older than that version). A write moves every dashboard of its account to a new
+/// version at once: the first list to ask reads the page's stamps and makes its rows' JSON, and the other callers
+/// who see the same page wait for them or take them, instead of each running the statement and writing the JSON
+/// again. Only the tab counts are each caller's own.
 #[derive(Debug)]
 pub struct KeptPages {
-    enabled: bool,
-    pages: Mutex<HashMap<PageKey, (i64, PageStamps)>>,
-    flights: Flights<(PageKey, i64), PageStamps>,
+    /// Each page's rows and their stamps.
+    pub stamps: KeptAtVersion<PageKey, PageStamps>,
+    /// Each page's JSON, by page and the "human agent" switch (which moves reply windows).
+    pub payloads: KeptAtVersion<(PageKey, bool), PagePayload>,
 }
 
 impl KeptPages {
     /// Kept pages, or none when not `enabled`.
     pub fn new(enabled: bool) -> Self {
         Self {
+            stamps: KeptAtVersion::new(enabled),
+            payloads: KeptAtVersion::new(enabled),
+        }
+    }
+}
+
+/// Values kept by key at the data version they were made at (read before their data), made once by one caller
+/// while the others at that version wait.
+#[derive(Debug)]
+pub struct KeptAtVersion<K, V> {
+    enabled: bool,
+    kept: Mutex<HashMap<K, (i64, V)>>,
+    flights: Flights<(K, i64), V>,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> KeptAtVersion<K, V> {
+    fn new(enabled: bool) -> Self {
+        Self {
             enabled,
-            pages: Mutex::default(),
+            kept: Mutex::default(),
             flights: Flights::new(),
         }
     }
 
-    /// The stamps kept for `key` at `version`.
-    pub fn get(&self, key: &PageKey, version: i64) -> Option<PageStamps> {
-        lock(&self.pages)
+    /// The value kept for `key` at `version`.
+    pub fn get(&self, key: &K, version: i64) -> Option<V> {
+        lock(&self.kept)
             .get(key)
             .filter(|(kept, _)| *kept == version)
-            .map(|(_, stamps)| stamps.clone())
+            .map(|(_, value)| value.clone())
     }
 
-    /// Keeps `stamps` for `key`, read after the data version `version` was, unless a newer one is kept.
-    pub fn keep(&self, key: PageKey, version: i64, stamps: PageStamps) {
+    /// Keeps `value` for `key`, made after the data version `version` was read, unless a newer one is kept.
+    pub fn keep(&self, key: K, version: i64, value: V) {
         if !self.enabled {
             return;
         }
-        let mut pages = lock(&self.pages);
-        match pages.get(&key) {
-            Some((kept, _)) if *kept > version => return,
+        let mut kept = lock(&self.kept);
+        match kept.get(&key) {
+            Some((newer, _)) if *newer > version => return,
             Some(_) => {}
-            None if pages.len() >= MAX_PAGES => pages.clear(),
+            None if kept.len() >= MAX_PAGES => kept.clear(),
             None => {}
         }
-        pages.insert(key, (version, stamps));
+        kept.insert(key, (version, value));
     }
 
-    /// The stamps kept for `key` at `version`, else `read`'s, kept; while one caller reads them, the others
-    /// wait for those.
-    pub async fn kept_or_read<E, Fut>(
+    /// The value kept for `key` at `version` if `usable`, else `make`'s, kept; while one caller makes it, the
+    /// others wait for that one.
+    pub async fn kept_or_made<E, Fut>(
         &self,
-        key: PageKey,
+        key: K,
         version: i64,
-        read: impl FnOnce() -> Fut,
-    ) -> Result<PageStamps, E>
+        usable: impl Fn(&V) -> bool,
+        make: impl FnOnce() -> Fut,
+    ) -> Result<V, E>
     where
-        Fut: Future<Output = Result<PageStamps, E>>,
+        Fut: Future<Output = Result<V, E>>,
     {
-        if let Some(stamps) = self.get(&key, version) {
-            return Ok(stamps);
+        if let Some(value) = self.get(&key, version).filter(|v| usable(v)) {
+            return Ok(value);
         }
         if !self.enabled {
-            return read().await;
+            return make().await;
         }
         self.flights
-            .once((key, version), read, |(key, version), stamps| {
-                self.keep(key, version, stamps.clone())
+            .once((key, version), make, |(key, version), value| {
+                self.keep(key, version, value.clone())
             })
             .await
     }
@@ -659,8 +685,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_page_is_served_at_its_version_and_read_once_by_callers_at_once() {
-        let pages = KeptPages::new(true);
+    async fn a_page_is_served_at_its_version_while_usable_and_made_once_by_callers_at_once() {
+        let pages = KeptPages::new(true).stamps;
         let stamps = |row_version| PageStamps::from(vec![(5, stamp(row_version, 1))]);
         pages.keep(page(None), 7, stamps(3));
         assert_eq!(pages.get(&page(None), 7), Some(stamps(3)));
@@ -675,19 +701,34 @@ mod tests {
 
         let read = std::sync::atomic::AtomicUsize::new(0);
         let callers = (0..8).map(|_| {
-            pages.kept_or_read(page(None), 9, || async {
-                read.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                tokio::task::yield_now().await;
-                Ok::<_, ()>(stamps(4))
-            })
+            pages.kept_or_made(
+                page(None),
+                9,
+                |_| true,
+                || async {
+                    read.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                    Ok::<_, ()>(stamps(4))
+                },
+            )
         });
         let got = futures_util::future::join_all(callers).await;
         assert!(got.iter().all(|s| s.as_ref() == Ok(&stamps(4))), "{got:?}");
         assert_eq!(read.into_inner(), 1);
         assert!(pages.flights.is_empty());
         assert_eq!(pages.get(&page(None), 9), Some(stamps(4)));
+        let again = pages
+            .kept_or_made(
+                page(None),
+                9,
+                |_| false,
+                || async { Ok::<_, ()>(stamps(5)) },
+            )
+            .await;
+        assert_eq!(again, Ok(stamps(5)), "one no longer usable is made again");
+        assert_eq!(pages.get(&page(None), 9), Some(stamps(5)));
 
-        let off = KeptPages::new(false);
+        let off = KeptPages::new(false).stamps;
         off.keep(page(None), 1, stamps(1));
         assert_eq!(off.get(&page(None), 1), None);
     }

@@ -8,7 +8,7 @@ use crate::entities::{
 };
 use crate::error::ApiError;
 use crate::inboxes;
-use crate::read_cache::{KeptPages, KeptRows, PageKey, PageStamps, RowStamp, Wanted};
+use crate::read_cache::{KeptPages, KeptRows, PageKey, PagePayload, PageStamps, RowStamp, Wanted};
 use crate::sqlite_reads::SqliteReads;
 use sea_orm::sea_query::JoinType;
 use sea_orm::{
@@ -18,8 +18,8 @@ use sea_orm::{
 use serde_json::Value;
 use shared::conversation::{
     AssigneeType, Attachment, Contact, ContactInbox, ContactSummary, Conversation,
-    ConversationCounts, ConversationFilters, ConversationList, ConversationMeta, ConversationPage,
-    ConversationSender, ConversationStatus, Message, MessageList, MessageListMeta, MessageSender,
+    ConversationCounts, ConversationFilters, ConversationMeta, ConversationSender,
+    ConversationStatus, Message, MessageList, MessageListMeta, MessageSender,
     CONVERSATIONS_PER_PAGE, MESSAGES_PER_PAGE, MESSAGE_INCOMING,
 };
 use shared::dto::{Agent, Role};
@@ -151,12 +151,44 @@ pub struct Kept<'a> {
     pub pages: Option<(&'a KeptPages, i64)>,
 }
 
+/// `GET …/conversations` as sent: the caller's tab counts and the page's rows as JSON, made for this list or
+/// shared with the other callers who see the same page at the same data version (`read_cache::KeptPages`).
+#[derive(Debug)]
+pub struct ListPage {
+    pub meta: ConversationCounts,
+    pub payload: Arc<Box<serde_json::value::RawValue>>,
+    /// When the page stops being true without any write: the first open reply window on it closing.
+    pub good_until: Option<i64>,
+}
+
+/// The shape of `ConversationList`, which the API documents.
+impl serde::Serialize for ListPage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Page<'a> {
+            meta: &'a ConversationCounts,
+            payload: &'a serde_json::value::RawValue,
+        }
+        #[derive(serde::Serialize)]
+        struct List<'a> {
+            data: Page<'a>,
+        }
+        List {
+            data: Page {
+                meta: &self.meta,
+                payload: &self.payload,
+            },
+        }
+        .serialize(s)
+    }
+}
+
 /// `GET …/conversations`: one page plus the open-conversation counts of the three tabs, with each row's last
 /// message, as a list is the dashboard's most frequent read. With rows kept (`read_cache::KeptRows`): one
 /// statement for the counts and each row's stamp (none when the counts are kept and another caller who sees the
 /// same page has read its stamps at this data version), then one for the rows not kept at their stamp, if any (a
-/// list made again after a message reads one row, not 25). Without: one statement for all. Either way one more
-/// when a last message read has attachments.
+/// list made again after a message reads one row, not 25), and the rows' JSON shared in the same way. Without:
+/// one statement for all. Either way one more when a last message read has attachments.
 pub async fn list(
     source: Source<'_, impl ConnectionTrait>,
     frontend_url: &str,
@@ -165,33 +197,57 @@ pub async fn list(
     filters: &ConversationFilters,
     kept_counts: Option<ConversationCounts>,
     kept: Option<Kept<'_>>,
-) -> Result<ConversationList, ApiError> {
+) -> Result<ListPage, ApiError> {
     let counted = kept_counts.is_none();
-    let (counts, payload) = match kept.filter(|kept| kept.rows.enabled()) {
+    let (counts, (payload, good_until)) = match kept.filter(|kept| kept.rows.enabled()) {
         None => {
             let q = page_statement(viewer, filters, counted, PageShape::Whole);
             let page = source
                 .gather(q, |names| PageRows::new(names, counted))
                 .await?
                 .ok_or_else(no_counts_row)?;
-            (
-                page.counts,
-                page.finish(source.db, frontend_url, policy).await?,
-            )
+            let counts = page.counts;
+            let rows = page.finish(source.db, frontend_url, policy).await?;
+            (counts, payload_of(&rows, policy)?)
         }
         Some(kept) => {
             let (counts, stamps) =
                 page_stamps(source, viewer, filters, counted, kept.pages).await?;
-            let rows = rows_at(source, kept.rows, frontend_url, policy, viewer, &stamps).await?;
-            (counts, rows)
+            let make = || async {
+                let rows =
+                    rows_at(source, kept.rows, frontend_url, policy, viewer, &stamps).await?;
+                payload_of(&rows, policy)
+            };
+            let payload = match kept.pages {
+                Some((pages, version)) => {
+                    let key = (page_key(viewer, filters), policy.instagram_human_agent);
+                    let usable = |(_, until): &PagePayload| until.is_none_or(|u| policy.now < u);
+                    pages
+                        .payloads
+                        .kept_or_made(key, version, usable, make)
+                        .await?
+                }
+                None => make().await?,
+            };
+            (counts, payload)
         }
     };
-    Ok(ConversationList {
-        data: ConversationPage {
-            meta: kept_counts.or(counts).ok_or_else(no_counts_row)?,
-            payload,
-        },
+    Ok(ListPage {
+        meta: kept_counts.or(counts).ok_or_else(no_counts_row)?,
+        payload,
+        good_until,
     })
+}
+
+/// The rows' JSON, and when it stops being true without any write.
+fn payload_of(rows: &[Conversation], policy: ReplyPolicy) -> Result<PagePayload, ApiError> {
+    let good_until = rows
+        .iter()
+        .filter_map(|c| c.reply_window_ends_at)
+        .filter(|ends| *ends > policy.now)
+        .min();
+    let json = serde_json::value::to_raw_value(rows).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok((Arc::new(json), good_until))
 }
 
 fn no_counts_row() -> ApiError {
@@ -222,13 +278,17 @@ async fn page_stamps(
     if counted {
         let page = read(true).await?;
         let stamps = PageStamps::from(page.rows);
-        pages.keep(key, version, stamps.clone());
+        pages.stamps.keep(key, version, stamps.clone());
         return Ok((page.counts, stamps));
     }
     let stamps = pages
-        .kept_or_read(key, version, || async {
-            Ok::<_, ApiError>(read(false).await?.rows.into())
-        })
+        .stamps
+        .kept_or_made(
+            key,
+            version,
+            |_| true,
+            || async { Ok::<_, ApiError>(read(false).await?.rows.into()) },
+        )
         .await?;
     Ok((None, stamps))
 }

@@ -83,16 +83,9 @@ pub async fn list(
         )
         .await?;
         if let (Some(version), None) = (tabs_version, kept_counts) {
-            state.reads.keep_counts(counts_key, version, page.data.meta);
+            state.reads.keep_counts(counts_key, version, page.meta);
         }
-        // The page stops being true, with no write, when the first open reply window on it closes.
-        let good_until = page
-            .data
-            .payload
-            .iter()
-            .filter_map(|c| c.reply_window_ends_at)
-            .filter(|ends| *ends > policy.now)
-            .min();
+        let good_until = page.good_until;
         Ok((page, good_until))
     })
     .await

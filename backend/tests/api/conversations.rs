@@ -1471,7 +1471,7 @@ async fn kept_list_rows_follow_every_write_they_show() {
                         rows: kept,
                         pages: Some((pages, version)),
                     });
-                    let counted = Some(fresh.data.meta);
+                    let counted = Some(fresh.meta);
                     let fresh = serde_json::to_value(&fresh).unwrap();
                     for counts in [None, counted] {
                         assert_eq!(
