@@ -167,7 +167,7 @@ impl ReadCache {
             flights: Flights::new(),
             counts: Mutex::default(),
             rows: KeptRows::new(budget / KEPT_ROW_BYTES),
-            pages: KeptPages::new(budget > 0),
+            pages: KeptPages::new(budget),
         }
     }
 
@@ -455,9 +455,12 @@ pub type PageStamps = Arc<[(i64, RowStamp)]>;
 /// Instagram reply window on it closing).
 pub type PagePayload = (Arc<Box<serde_json::value::RawValue>>, Option<i64>);
 
-/// Pages kept at most, of each kind; past it all are dropped. A page's stamps are under a kilobyte, its JSON some
-/// tens (and kept only while its data version is the account's).
+/// Pages whose stamps are kept at most; past it all are dropped. A page's stamps are under a kilobyte.
 const MAX_PAGES: usize = 4096;
+
+/// What one page's JSON is reckoned to cost, to turn `READ_CACHE_MIB` into a number of pages: 25 rows of about
+/// a kilobyte each, with room to spare.
+pub const KEPT_PAGE_BYTES: usize = 32 * 1024;
 
 /// What the list keeps by page (`PageKey`), each at the account's data version read with the caller before the
 /// page was read (so never older than that version). A write moves every dashboard of its account to a new
@@ -473,11 +476,11 @@ pub struct KeptPages {
 }
 
 impl KeptPages {
-    /// Kept pages, or none when not `enabled`.
-    pub fn new(enabled: bool) -> Self {
+    /// Room for `budget` bytes of pages' JSON, and for their stamps unless it is 0.
+    pub fn new(budget: usize) -> Self {
         Self {
-            stamps: KeptAtVersion::new(enabled),
-            payloads: KeptAtVersion::new(enabled),
+            stamps: KeptAtVersion::new(if budget > 0 { MAX_PAGES } else { 0 }),
+            payloads: KeptAtVersion::new(budget / KEPT_PAGE_BYTES),
         }
     }
 }
@@ -486,15 +489,16 @@ impl KeptPages {
 /// while the others at that version wait.
 #[derive(Debug)]
 pub struct KeptAtVersion<K, V> {
-    enabled: bool,
+    /// Values kept at most; past it all are dropped (most are of versions no caller will ask for again).
+    max: usize,
     kept: Mutex<HashMap<K, (i64, V)>>,
     flights: Flights<(K, i64), V>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> KeptAtVersion<K, V> {
-    fn new(enabled: bool) -> Self {
+    fn new(max: usize) -> Self {
         Self {
-            enabled,
+            max,
             kept: Mutex::default(),
             flights: Flights::new(),
         }
@@ -510,14 +514,14 @@ impl<K: Eq + Hash + Clone, V: Clone> KeptAtVersion<K, V> {
 
     /// Keeps `value` for `key`, made after the data version `version` was read, unless a newer one is kept.
     pub fn keep(&self, key: K, version: i64, value: V) {
-        if !self.enabled {
+        if self.max == 0 {
             return;
         }
         let mut kept = lock(&self.kept);
         match kept.get(&key) {
             Some((newer, _)) if *newer > version => return,
             Some(_) => {}
-            None if kept.len() >= MAX_PAGES => kept.clear(),
+            None if kept.len() >= self.max => kept.clear(),
             None => {}
         }
         kept.insert(key, (version, value));
@@ -538,7 +542,7 @@ impl<K: Eq + Hash + Clone, V: Clone> KeptAtVersion<K, V> {
         if let Some(value) = self.get(&key, version).filter(|v| usable(v)) {
             return Ok(value);
         }
-        if !self.enabled {
+        if self.max == 0 {
             return make().await;
         }
         self.flights
@@ -686,7 +690,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_page_is_served_at_its_version_while_usable_and_made_once_by_callers_at_once() {
-        let pages = KeptPages::new(true).stamps;
+        let pages = KeptPages::new(1 << 20).stamps;
         let stamps = |row_version| PageStamps::from(vec![(5, stamp(row_version, 1))]);
         pages.keep(page(None), 7, stamps(3));
         assert_eq!(pages.get(&page(None), 7), Some(stamps(3)));
@@ -728,9 +732,24 @@ mod tests {
         assert_eq!(again, Ok(stamps(5)), "one no longer usable is made again");
         assert_eq!(pages.get(&page(None), 9), Some(stamps(5)));
 
-        let off = KeptPages::new(false).stamps;
+        let off = KeptPages::new(0).stamps;
         off.keep(page(None), 1, stamps(1));
         assert_eq!(off.get(&page(None), 1), None);
+
+        // Pages' JSON within the budget's number of pages.
+        let payloads = KeptPages::new(2 * KEPT_PAGE_BYTES).payloads;
+        let json: PagePayload = (
+            Arc::new(serde_json::value::to_raw_value(&[1]).unwrap()),
+            None,
+        );
+        for user_id in 0..5 {
+            payloads.keep((page(Some(user_id)), false), 1, json.clone());
+            assert!(lock(&payloads.kept).len() <= 2);
+        }
+        assert!(
+            payloads.get(&(page(Some(4)), false), 1).is_some(),
+            "the newest is kept"
+        );
     }
 
     #[test]

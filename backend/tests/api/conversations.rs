@@ -1409,7 +1409,7 @@ async fn kept_list_rows_follow_every_write_they_show() {
     // and with this test's own kept rows and pages at the account's data version, first counting (which keeps
     // the page's stamps), then with those counts kept (which takes them).
     let kept = KeptRows::new(100);
-    let pages = KeptPages::new(true);
+    let pages = KeptPages::new(1 << 20);
     let everything = ConversationFilters::default();
     let mine = ConversationFilters {
         assignee_type: Some(AssigneeType::Me),
