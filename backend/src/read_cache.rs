@@ -48,7 +48,7 @@ pub struct ReadCache {
     counts: Mutex<HashMap<CountsKey, (i64, ConversationCounts)>>,
     /// Rows of the conversation list, by conversation (see `KeptRows`).
     pub rows: KeptRows<crate::conversations::views::KeptRow>,
-    /// The stamps of the list's pages, by who sees them and data version (see `KeptPages`).
+    /// The stamps and JSON of the list's pages, by who sees them and data version (see `KeptPages`).
     pub pages: KeptPages,
 }
 

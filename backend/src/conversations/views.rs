@@ -143,7 +143,7 @@ impl<C: ConnectionTrait> Source<'_, C> {
     }
 }
 
-/// What a list may take from earlier ones (`read_cache`): rows by conversation, and the stamps of pages at the
+/// What a list may take from earlier ones (`read_cache`): rows by conversation, and pages' stamps and JSON at the
 /// account's data version read with the caller, when there is one.
 #[derive(Clone, Copy)]
 pub struct Kept<'a> {
