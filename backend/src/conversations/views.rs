@@ -1120,9 +1120,10 @@ pub async fn thread(
     display_id: i64,
     before: Option<i64>,
 ) -> Result<MessageList, ApiError> {
-    let mut q = Sql::new(
-        "SELECT v.*, p.* FROM (SELECT ct.id AS th_contact_id, ct.name AS th_contact_name, \
-         ct.thumbnail AS th_contact_thumbnail FROM conversations c \
+    let mut q = Sql::new("SELECT v.*, ");
+    q.push(&THREAD_MESSAGE_COLUMNS).push(
+        " FROM (SELECT ct.id AS th_contact_id, ct.name AS th_contact_name, \
+         ct.thumbnail AS th_contact_thumbnail, c.display_id AS conversation_display_id FROM conversations c \
          JOIN inboxes i ON i.id = c.inbox_id JOIN contacts ct ON ct.id = c.contact_id WHERE c.account_id = ",
     );
     q.bind(viewer.account_id)
@@ -1135,8 +1136,9 @@ pub async fn thread(
             .bind(viewer.user_id)
             .push(")");
     }
-    q.push(") v LEFT JOIN (SELECT ")
-        .push(&MESSAGE_COLUMNS)
+    // The page of messages is picked alone, then its columns (`THREAD_MESSAGE_COLUMNS`) are read beside the
+    // conversation's, which they take its number and contact from.
+    q.push(") v LEFT JOIN (SELECT m.*")
         .push(
             " FROM messages m WHERE m.conversation_id = \
              (SELECT c.id FROM conversations c WHERE c.account_id = ",
@@ -1151,7 +1153,7 @@ pub async fn thread(
     // Newest first to take the page (its size in the text, see `page_limit`), then oldest first to show it.
     q.push(" ORDER BY m.id DESC")
         .push(&page_limit(MESSAGES_PER_PAGE))
-        .push(") p ON 1 = 1 ORDER BY p.id");
+        .push(") m ON 1 = 1 ORDER BY m.id");
     let page = source.gather(q, ThreadRows::new).await?;
     // No row at all, or none naming the contact: the conversation is not one the caller may see.
     let page = page.ok_or(ApiError::NotFound)?;
@@ -1291,15 +1293,35 @@ impl MessageRows {
 }
 
 /// The columns of messages `m`, each named `{pre}<column>`, with each one's conversation number, its sender and
-/// whether it has attachments. The conversation and sender come by primary-key subqueries: joined, PostgreSQL
-/// hashed every conversation and contact of the database to find those of 20–25 messages (`pgbench` of the
-/// list's last messages: 1.06 → 0.53 ms; a thread page 0.56 → 0.46 ms).
-fn message_columns(pre: &str) -> String {
+/// whether it has attachments. What the statement already holds (`known`) is taken from there; the rest comes by
+/// primary-key subqueries: joined, PostgreSQL hashed every conversation and contact of the database to find those
+/// of 20–25 messages (`pgbench` of the list's last messages: 1.06 → 0.53 ms; a thread page 0.56 → 0.46 ms). Each
+/// subquery is an index lookup per message: under the bench's 32 concurrent threads, the number's alone cost
+/// PostgreSQL a fifth of a thread's CPU.
+fn message_columns(pre: &str, known: Known) -> String {
     use sea_orm::IdenStatic;
     let mut columns: Vec<String> = MESSAGE_OWN
         .iter()
         .map(|c| format!("m.{0} AS {pre}{0}", c.as_str()))
         .collect();
+    if let Some(number) = known.number {
+        columns.push(format!("{number} AS {pre}{MESSAGE_NUMBER}"));
+    }
+    for (field, name) in ["id", "name", "thumbnail"].into_iter().enumerate() {
+        let looked_up = format!(
+            "(SELECT sc.{name} FROM contacts sc WHERE m.sender_type = '{SENDER_CONTACT}' \
+             AND sc.id = m.sender_id)"
+        );
+        let sql = match known.contact {
+            Some(contact) => format!(
+                "CASE WHEN m.sender_type = '{SENDER_CONTACT}' AND m.sender_id = {} THEN {} \
+                 ELSE {looked_up} END",
+                contact[0], contact[field]
+            ),
+            None => looked_up,
+        };
+        columns.push(format!("{sql} AS {pre}contact_sender_{name}"));
+    }
     columns.extend(
         MESSAGE_EXTRAS
             .iter()
@@ -1307,6 +1329,18 @@ fn message_columns(pre: &str) -> String {
     );
     columns.join(", ")
 }
+
+/// What a statement holds about the messages `message_columns` reads, as SQL expressions.
+#[derive(Clone, Copy)]
+struct Known {
+    /// Their conversation's number; `None` where the statement selects it beside them (named `MESSAGE_NUMBER`).
+    number: Option<&'static str>,
+    /// Their conversation's contact, `[id, name, thumbnail]`: the sender of most of them.
+    contact: Option<[&'static str; 3]>,
+}
+
+/// The name of a message's conversation number among `message_columns`.
+const MESSAGE_NUMBER: &str = "conversation_display_id";
 
 /// The columns of `messages` a message's JSON shows: not its conversation's id (the number comes by
 /// subquery), nor `external_created_at`, `updated_at` or `parts_sent`. Each column a row holds is one more value
@@ -1327,31 +1361,44 @@ const MESSAGE_OWN: [message::Column; 13] = [
     message::Column::CreatedAt,
 ];
 
-/// `message_columns` for the messages a statement reads, and for a conversation row's last message, made once:
-/// their text is the same for every request.
-static MESSAGE_COLUMNS: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| message_columns(""));
-static LAST_MESSAGE_COLUMNS: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| message_columns(LAST));
+/// `message_columns` for the messages a statement reads (any conversation's), for a thread's (one
+/// conversation's, whose number and contact are selected once beside them) and for a conversation row's last
+/// message (the row has both), made once: their text is the same for every request.
+static MESSAGE_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let number = "(SELECT c.display_id FROM conversations c WHERE c.id = m.conversation_id)";
+    message_columns(
+        "",
+        Known {
+            number: Some(number),
+            contact: None,
+        },
+    )
+});
+static THREAD_MESSAGE_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    message_columns(
+        "",
+        Known {
+            number: None,
+            contact: Some([
+                "v.th_contact_id",
+                "v.th_contact_name",
+                "v.th_contact_thumbnail",
+            ]),
+        },
+    )
+});
+static LAST_MESSAGE_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    message_columns(
+        LAST,
+        Known {
+            number: Some("p.display_id"),
+            contact: Some(["p.contact_id", "p.contact_name", "p.contact_thumbnail"]),
+        },
+    )
+});
 
 /// What `message_columns` adds to a message's own columns, by name.
-const MESSAGE_EXTRAS: [(&str, &str); 7] = [
-    (
-        "(SELECT c.display_id FROM conversations c WHERE c.id = m.conversation_id)",
-        "conversation_display_id",
-    ),
-    (
-        "(SELECT sc.id FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id)",
-        "contact_sender_id",
-    ),
-    (
-        "(SELECT sc.name FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id)",
-        "contact_sender_name",
-    ),
-    (
-        "(SELECT sc.thumbnail FROM contacts sc WHERE m.sender_type = 'Contact' AND sc.id = m.sender_id)",
-        "contact_sender_thumbnail",
-    ),
+const MESSAGE_EXTRAS: [(&str, &str); 3] = [
     (
         "(SELECT su.id FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id)",
         "user_sender_id",
@@ -1415,7 +1462,7 @@ impl MessageColumns {
             sender_type: own(C::SenderType)?,
             sender_id: own(C::SenderId)?,
             created_at: own(C::CreatedAt)?,
-            display_id: find("conversation_display_id")?,
+            display_id: find(MESSAGE_NUMBER)?,
             contact_sender_id: find("contact_sender_id")?,
             contact_sender_name: find("contact_sender_name")?,
             contact_sender_thumbnail: find("contact_sender_thumbnail")?,

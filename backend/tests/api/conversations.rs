@@ -282,6 +282,74 @@ async fn the_list_shows_open_conversations_newest_first_with_the_tab_counts() {
     assert_eq!(bad_status.status, 422, "{}", bad_status.body);
 }
 
+/// The list and the thread take a message's conversation number and its contact sender from the conversation
+/// they read it with, and look up a sender who is not that conversation's contact.
+#[tokio::test]
+async fn messages_show_their_conversation_number_and_sender_in_the_list_and_the_thread() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let five = seed_conversation(&app, account, web, 5, 300).await;
+    let eight = seed_conversation(&app, account, web, 8, 200).await;
+    let eleven = seed_conversation(&app, account, web, 11, 100).await;
+    // Numbers that are not the rows' ids, so that one cannot pass for the other.
+    assert!([&five, &eight, &eleven]
+        .iter()
+        .all(|c| c.id != c.display_id));
+    seed_message(&app, &five, 0, "from five", now() - 290, None).await;
+    seed_message(
+        &app,
+        &eight,
+        1,
+        "to eight",
+        now() - 190,
+        Some(admin.user_id),
+    )
+    .await;
+    let mut odd: message::ActiveModel =
+        seed_message(&app, &eleven, 0, "forwarded", now() - 90, None)
+            .await
+            .into();
+    odd.sender_id = Set(Some(five.contact_id));
+    odd.update(&app.state.db).await.unwrap();
+
+    let list = app
+        .api(Method::GET, &base(&admin), &admin.access_token, None)
+        .await;
+    let thread = |n: i64| {
+        let path = format!("{}/{n}/messages", base(&admin));
+        let token = admin.access_token.clone();
+        let app = &app;
+        async move { app.api(Method::GET, &path, &token, None).await }
+    };
+    let threads = [thread(5).await, thread(8).await, thread(11).await];
+
+    assert_eq!(list.status, 200, "{}", list.body);
+    let last = |n: i64| conversation_in(&list, n)["messages"][0].clone();
+    let in_thread = |i: usize| threads[i].body["payload"][0].clone();
+    let customer_five = json!({
+        "id": five.contact_id,
+        "name": "Customer 5",
+        "thumbnail": "https://cdn.example/5.jpg",
+        "type": "contact",
+    });
+    for (i, (n, shown)) in [(5, last(5)), (8, last(8)), (11, last(11))]
+        .into_iter()
+        .enumerate()
+    {
+        for m in [&shown, &in_thread(i)] {
+            assert_eq!(m["conversation_id"], n, "{m}");
+        }
+        assert_eq!(shown, in_thread(i), "conversation {n}");
+    }
+    assert_eq!(last(5)["sender"], customer_five);
+    assert_eq!(last(11)["sender"], customer_five);
+    assert_eq!(last(8)["sender"]["type"], "user");
+    assert_eq!(last(8)["sender"]["id"], admin.user_id);
+    assert_eq!(threads[2].body["meta"]["contact"]["name"], "Customer 11");
+}
+
 #[tokio::test]
 async fn the_list_pages_25_at_a_time() {
     let app = spawn_app().await;
