@@ -1307,7 +1307,8 @@ fn message_columns(pre: &str, known: Known) -> String {
     if let Some(number) = known.number {
         columns.push(format!("{number} AS {pre}{MESSAGE_NUMBER}"));
     }
-    for (field, name) in ["id", "name", "thumbnail"].into_iter().enumerate() {
+    // Names are NOT NULL columns, so a sender's is NULL here only where the sender is not found: no id needed.
+    for (field, name) in [(1, "name"), (2, "thumbnail")] {
         let looked_up = format!(
             "(SELECT sc.{name} FROM contacts sc WHERE m.sender_type = '{SENDER_CONTACT}' \
              AND sc.id = m.sender_id)"
@@ -1398,11 +1399,7 @@ static LAST_MESSAGE_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::
 });
 
 /// What `message_columns` adds to a message's own columns, by name.
-const MESSAGE_EXTRAS: [(&str, &str); 3] = [
-    (
-        "(SELECT su.id FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id)",
-        "user_sender_id",
-    ),
+const MESSAGE_EXTRAS: [(&str, &str); 2] = [
     (
         "(SELECT su.name FROM users su WHERE m.sender_type = 'User' AND su.id = m.sender_id)",
         "user_sender_name",
@@ -1433,10 +1430,8 @@ struct MessageColumns {
     sender_id: usize,
     created_at: usize,
     display_id: usize,
-    contact_sender_id: usize,
     contact_sender_name: usize,
     contact_sender_thumbnail: usize,
-    user_sender_id: usize,
     user_sender_name: usize,
     has_attachments: usize,
 }
@@ -1463,10 +1458,8 @@ impl MessageColumns {
             sender_id: own(C::SenderId)?,
             created_at: own(C::CreatedAt)?,
             display_id: find(MESSAGE_NUMBER)?,
-            contact_sender_id: find("contact_sender_id")?,
             contact_sender_name: find("contact_sender_name")?,
             contact_sender_thumbnail: find("contact_sender_thumbnail")?,
-            user_sender_id: find("user_sender_id")?,
             user_sender_name: find("user_sender_name")?,
             has_attachments: find("has_attachments")?,
         })
@@ -1482,13 +1475,14 @@ fn message_in_row(r: &impl Cells, cols: &MessageColumns) -> Result<Option<(Messa
     let has_files = r.cell::<i32>(cols.has_attachments)? != 0;
     let sender_type: Option<String> = r.cell(cols.sender_type)?;
     let sender_id: Option<i64> = r.cell(cols.sender_id)?;
+    // The sender's name is NULL only where the sender is not found (see `message_columns`).
     let sender = match (sender_type.as_deref(), sender_id) {
         (Some(SENDER_CONTACT), Some(id)) => r
-            .cell::<Option<i64>>(cols.contact_sender_id)?
-            .map(|_| -> Result<MessageSender, DbErr> {
+            .cell::<Option<String>>(cols.contact_sender_name)?
+            .map(|name| -> Result<MessageSender, DbErr> {
                 Ok(MessageSender {
                     id,
-                    name: r.cell(cols.contact_sender_name)?,
+                    name,
                     thumbnail: r
                         .cell::<Option<String>>(cols.contact_sender_thumbnail)?
                         .unwrap_or_default(),
@@ -1496,17 +1490,15 @@ fn message_in_row(r: &impl Cells, cols: &MessageColumns) -> Result<Option<(Messa
                 })
             })
             .transpose()?,
-        (Some(SENDER_USER), Some(id)) => r
-            .cell::<Option<i64>>(cols.user_sender_id)?
-            .map(|_| -> Result<MessageSender, DbErr> {
-                Ok(MessageSender {
+        (Some(SENDER_USER), Some(id)) => {
+            r.cell::<Option<String>>(cols.user_sender_name)?
+                .map(|name| MessageSender {
                     id,
-                    name: r.cell(cols.user_sender_name)?,
+                    name,
                     thumbnail: String::new(),
                     kind: "user".to_owned(),
                 })
-            })
-            .transpose()?,
+        }
         _ => None,
     };
     let content_attributes: String = r.cell(cols.content_attributes)?;

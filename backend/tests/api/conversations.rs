@@ -293,8 +293,9 @@ async fn messages_show_their_conversation_number_and_sender_in_the_list_and_the_
     let five = seed_conversation(&app, account, web, 5, 300).await;
     let eight = seed_conversation(&app, account, web, 8, 200).await;
     let eleven = seed_conversation(&app, account, web, 11, 100).await;
+    let fourteen = seed_conversation(&app, account, web, 14, 80).await;
     // Numbers that are not the rows' ids, so that one cannot pass for the other.
-    assert!([&five, &eight, &eleven]
+    assert!([&five, &eight, &eleven, &fourteen]
         .iter()
         .all(|c| c.id != c.display_id));
     seed_message(&app, &five, 0, "from five", now() - 290, None).await;
@@ -313,6 +314,13 @@ async fn messages_show_their_conversation_number_and_sender_in_the_list_and_the_
             .into();
     odd.sender_id = Set(Some(five.contact_id));
     odd.update(&app.state.db).await.unwrap();
+    // Senders who are no longer there: an agent, then a contact.
+    seed_message(&app, &fourteen, 1, "gone", now() - 75, Some(999_999)).await;
+    let mut gone: message::ActiveModel = seed_message(&app, &fourteen, 0, "left", now() - 70, None)
+        .await
+        .into();
+    gone.sender_id = Set(Some(999_998));
+    gone.update(&app.state.db).await.unwrap();
 
     let list = app
         .api(Method::GET, &base(&admin), &admin.access_token, None)
@@ -323,18 +331,27 @@ async fn messages_show_their_conversation_number_and_sender_in_the_list_and_the_
         let app = &app;
         async move { app.api(Method::GET, &path, &token, None).await }
     };
-    let threads = [thread(5).await, thread(8).await, thread(11).await];
+    let threads = [
+        thread(5).await,
+        thread(8).await,
+        thread(11).await,
+        thread(14).await,
+    ];
 
     assert_eq!(list.status, 200, "{}", list.body);
     let last = |n: i64| conversation_in(&list, n)["messages"][0].clone();
-    let in_thread = |i: usize| threads[i].body["payload"][0].clone();
+    // A thread's newest message is its conversation's last.
+    let in_thread = |i: usize| {
+        let payload = threads[i].body["payload"].as_array().unwrap();
+        payload[payload.len() - 1].clone()
+    };
     let customer_five = json!({
         "id": five.contact_id,
         "name": "Customer 5",
         "thumbnail": "https://cdn.example/5.jpg",
         "type": "contact",
     });
-    for (i, (n, shown)) in [(5, last(5)), (8, last(8)), (11, last(11))]
+    for (i, (n, shown)) in [(5, last(5)), (8, last(8)), (11, last(11)), (14, last(14))]
         .into_iter()
         .enumerate()
     {
@@ -348,6 +365,13 @@ async fn messages_show_their_conversation_number_and_sender_in_the_list_and_the_
     assert_eq!(last(8)["sender"]["type"], "user");
     assert_eq!(last(8)["sender"]["id"], admin.user_id);
     assert_eq!(threads[2].body["meta"]["contact"]["name"], "Customer 11");
+    let gone = &threads[3].body["payload"];
+    assert_eq!(gone[0]["sender_type"], "User");
+    assert_eq!(gone[0]["sender_id"], 999_999);
+    assert_eq!(gone[0]["sender"], Value::Null, "{gone}");
+    assert_eq!(gone[1]["sender_id"], 999_998);
+    assert_eq!(gone[1]["sender"], Value::Null, "{gone}");
+    assert_eq!(last(14)["sender"], Value::Null);
 }
 
 #[tokio::test]
