@@ -283,7 +283,8 @@ async fn the_list_shows_open_conversations_newest_first_with_the_tab_counts() {
 }
 
 /// The list and the thread take a message's conversation number and its contact sender from the conversation
-/// they read it with, and look up a sender who is not that conversation's contact.
+/// they read it with, look up a sender who is not that conversation's contact, and show none for a sender who
+/// is no longer there.
 #[tokio::test]
 async fn messages_show_their_conversation_number_and_sender_in_the_list_and_the_thread() {
     let app = spawn_app().await;
