@@ -1138,15 +1138,14 @@ pub async fn thread(
     }
     // The page of messages is picked alone, then its columns (`THREAD_MESSAGE_COLUMNS`) are read beside the
     // conversation's, which they take its number and contact from.
-    q.push(") v LEFT JOIN (SELECT m.*")
-        .push(
-            " FROM messages m WHERE m.conversation_id = \
-             (SELECT c.id FROM conversations c WHERE c.account_id = ",
-        )
-        .bind(viewer.account_id)
-        .push(" AND c.display_id = ")
-        .bind(display_id)
-        .push(")");
+    q.push(
+        ") v LEFT JOIN (SELECT m.* FROM messages m WHERE m.conversation_id = \
+         (SELECT c.id FROM conversations c WHERE c.account_id = ",
+    )
+    .bind(viewer.account_id)
+    .push(" AND c.display_id = ")
+    .bind(display_id)
+    .push(")");
     if let Some(before) = before {
         q.push(" AND m.id < ").bind(before);
     }
@@ -1343,8 +1342,8 @@ struct Known {
 /// The name of a message's conversation number among `message_columns`.
 const MESSAGE_NUMBER: &str = "conversation_display_id";
 
-/// The columns of `messages` a message's JSON shows: not its conversation's id (the number comes by
-/// subquery), nor `external_created_at`, `updated_at` or `parts_sent`. Each column a row holds is one more value
+/// The columns of `messages` a message's JSON shows: not its conversation's id (its number comes as `Known`
+/// says), nor `external_created_at`, `updated_at` or `parts_sent`. Each column a row holds is one more value
 /// that sqlx copies out of the statement.
 const MESSAGE_OWN: [message::Column; 13] = [
     message::Column::Id,
