@@ -31,6 +31,7 @@ mod m20261128_000026_trim_queue_indexes;
 mod m20261129_000027_add_tabs_version;
 mod m20261206_000028_add_unread_count_to_conversations;
 mod m20261206_000029_add_row_versions;
+mod m20261206_000030_add_last_message_id;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000027_add_tabs_version::Migration),
             Box::new(m20261206_000028_add_unread_count_to_conversations::Migration),
             Box::new(m20261206_000029_add_row_versions::Migration),
+            Box::new(m20261206_000030_add_last_message_id::Migration),
         ]
     }
 }

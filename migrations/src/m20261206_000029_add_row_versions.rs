@@ -149,6 +149,33 @@ impl MigrationTrait for Migration {
     }
 }
 
+/// The statement trigger's function on new messages (`CREATE OR REPLACE`): migration 28's unread count, and
+/// this migration's bump of their conversations, in one write of each; with `last_message`, their conversations'
+/// `last_message_id` too (migration 30).
+pub(crate) fn pg_insert_function(last_message: bool) -> String {
+    let (set, column) = if last_message {
+        (
+            ", last_message_id = GREATEST(c.last_message_id, n.last_id)",
+            ", MAX(m.id) AS last_id",
+        )
+    } else {
+        ("", "")
+    };
+    format!(
+        "CREATE OR REPLACE FUNCTION messages_count_unread_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           UPDATE conversations c SET unread_count = c.unread_count + n.counted, row_version = c.row_version + 1{set}
+             FROM (SELECT m.conversation_id,
+                          COUNT(*) FILTER (WHERE m.message_type = 0 AND m.created_at > {}) AS counted{column}
+                   FROM new_messages m JOIN conversations cv ON cv.id = m.conversation_id
+                   GROUP BY m.conversation_id) n
+             WHERE c.id = n.conversation_id;
+           RETURN NULL;
+         END $$",
+        unread::marker("cv")
+    )
+}
+
 async fn postgres_up(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     // The conversation's own updates: the number moves with the row, no second write. An update that sets the
     // number itself (the triggers below) is left as it is.
@@ -166,20 +193,7 @@ async fn postgres_up(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     // many rows, and each conversation gets one new row version.
     // A new message bumps its conversation in the unread count's trigger (migration 28), which already writes
     // the conversations of the statement: one row version each, not two.
-    db.execute_unprepared(&format!(
-        "CREATE OR REPLACE FUNCTION messages_count_unread_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN
-           UPDATE conversations c SET unread_count = c.unread_count + n.counted, row_version = c.row_version + 1
-             FROM (SELECT m.conversation_id,
-                          COUNT(*) FILTER (WHERE m.message_type = 0 AND m.created_at > {}) AS counted
-                   FROM new_messages m JOIN conversations cv ON cv.id = m.conversation_id
-                   GROUP BY m.conversation_id) n
-             WHERE c.id = n.conversation_id;
-           RETURN NULL;
-         END $$",
-        unread::marker("cv")
-    ))
-    .await?;
+    db.execute_unprepared(&pg_insert_function(false)).await?;
     for (table, event) in BUMPS {
         if (table, event) == ("messages", "insert") {
             continue;
@@ -273,6 +287,20 @@ async fn postgres_up(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// SQLite's trigger bumping the conversations of an `event` on `table` (one of `BUMPS`), setting `also` beside
+/// the number (a later migration's column; empty as this migration makes it).
+pub(crate) fn sqlite_bump_trigger(table: &str, event: &str, also: &str) -> String {
+    let rows: Vec<(String, String)> = rows_of(event)
+        .iter()
+        .map(|row| ((*row).to_owned(), String::new()))
+        .collect();
+    format!(
+        "CREATE TRIGGER {table}_bump_row_version_{event} AFTER {event} ON {table} BEGIN \
+         UPDATE conversations SET row_version = row_version + 1{also} WHERE id IN ({}); END",
+        conversations_of(table, &rows)
+    )
+}
+
 async fn sqlite_up(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     // SQLite's triggers cannot change the row being written, so this one writes it again; that second update
     // moves the number, so it does not come back here.
@@ -283,16 +311,8 @@ async fn sqlite_up(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     )
     .await?;
     for (table, event) in BUMPS {
-        let rows: Vec<(String, String)> = rows_of(event)
-            .iter()
-            .map(|row| ((*row).to_owned(), String::new()))
-            .collect();
-        db.execute_unprepared(&format!(
-            "CREATE TRIGGER {table}_bump_row_version_{event} AFTER {event} ON {table} BEGIN \
-             UPDATE conversations SET row_version = row_version + 1 WHERE id IN ({}); END",
-            conversations_of(table, &rows)
-        ))
-        .await?;
+        db.execute_unprepared(&sqlite_bump_trigger(table, event, ""))
+            .await?;
     }
     let related = |account: &str| {
         format!(

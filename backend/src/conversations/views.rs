@@ -645,8 +645,8 @@ fn page_limit(rows: u64) -> String {
 }
 
 /// What a conversation's JSON needs besides its last message, in one row: its inbox's channel, its contact,
-/// its assignee (while still an agent of the account), its unread count (kept on the row by triggers, migration
-/// 28) and the id of its last message. Followed by `FROM (<conversations>) c` and `CONVERSATION_JOINS`. The
+/// its assignee (while still an agent of the account), its unread count and the id of its last message (both
+/// kept on the row by triggers, migrations 28 and 30). Followed by `FROM (<conversations>) c` and `CONVERSATION_JOINS`. The
 /// contact comes by two primary-key lookups per row: joined, PostgreSQL hashed every contact of the account
 /// for 25 rows.
 const CONVERSATION_COLUMNS: &str =
@@ -656,8 +656,7 @@ const CONVERSATION_COLUMNS: &str =
     (SELECT ct.name FROM contacts ct WHERE ct.id = c.contact_id) AS contact_name, \
     (SELECT ct.thumbnail FROM contacts ct WHERE ct.id = c.contact_id) AS contact_thumbnail, \
     u.name AS assignee_name, u.email AS assignee_email, au.role AS assignee_role, \
-    c.unread_count, c.row_version, \
-    (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id) AS last_message_id";
+    c.unread_count, c.row_version, c.last_message_id";
 
 /// What follows `FROM (…) c`, the conversations of `CONVERSATION_COLUMNS`.
 const CONVERSATION_JOINS: &str = " JOIN inboxes i ON i.id = c.inbox_id \

@@ -1208,6 +1208,80 @@ async fn messages_added_together_come_back_in_order_and_move_each_conversation_o
     assert!(after_b.last_activity_at > b.last_activity_at);
 }
 
+/// Each conversation's `last_message_id` (kept by triggers, migration 30) is its newest message's after every
+/// kind of write to messages: added in a batch, inserted straight, deleted (the newest, then the last one),
+/// moved to another conversation; and the list shows that message.
+#[tokio::test]
+async fn the_last_message_follows_every_write_to_messages() {
+    use backend::conversations::store::{self, NewMessage};
+    use sea_orm::{EntityTrait, ModelTrait};
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let a = seed_conversation(&app, account, web, 1, 500).await;
+    let b = seed_conversation(&app, account, web, 2, 400).await;
+    let new = |text: &str| NewMessage {
+        message_type: 0,
+        content: Some(text.to_owned()),
+        content_type: "text".to_owned(),
+        content_attributes: json!({}),
+        private: false,
+        status: "sent".to_owned(),
+        source_id: None,
+        sender_type: None,
+        sender_id: None,
+        external_created_at: None,
+    };
+    // Conversations whose `last_message_id` is not their newest message's, and each one's last message shown.
+    let check = |step: &'static str| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let wrong: i64 = app
+                .one(
+                    "SELECT COUNT(*) AS v FROM conversations c WHERE c.last_message_id IS DISTINCT FROM \
+                     (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = c.id)",
+                )
+                .await;
+            assert_eq!(wrong, 0, "after {step}");
+            let list = app
+                .api(Method::GET, &base(admin), &admin.access_token, None)
+                .await;
+            assert_eq!(list.status, 200, "{}", list.body);
+            [1, 2].map(|n| conversation_in(&list, n)["messages"][0]["content"].clone())
+        }
+    };
+
+    assert_eq!(check("no messages").await, [Value::Null, Value::Null]);
+    let added = store::add_messages(
+        &app.state.db,
+        vec![(&a, new("a1")), (&b, new("b1")), (&a, new("a2"))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(check("a batch").await, [json!("a2"), json!("b1")]);
+    let straight = seed_message(&app, &b, 1, "b2", now(), None).await;
+    assert_eq!(check("an insert").await, [json!("a2"), json!("b2")]);
+    straight.delete(&app.state.db).await.unwrap();
+    assert_eq!(
+        check("the newest deleted").await,
+        [json!("a2"), json!("b1")]
+    );
+    let mut moved: message::ActiveModel = added[2].clone().into();
+    moved.conversation_id = Set(b.id);
+    moved.update(&app.state.db).await.unwrap();
+    assert_eq!(check("a move").await, [json!("a1"), json!("a2")]);
+    message::Entity::delete_by_id(added[0].id)
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        check("the last one deleted").await,
+        [Value::Null, json!("a2")]
+    );
+}
+
 /// The list and threads are kept between requests (`read_cache`); every write they show, made by this server or
 /// straight to the database (as another instance would), must show on the next read.
 #[tokio::test]
