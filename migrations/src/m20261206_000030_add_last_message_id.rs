@@ -8,8 +8,8 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 ///
 /// A message inserted moves it up (on PostgreSQL in the statement trigger that already writes the statement's
 /// conversations, migrations 28 and 29: no second row version); a message deleted, or moved to another
-/// conversation, makes it found again where it was that message. No foreign key: a message's delete must not
-/// wait on its conversation's row.
+/// conversation, makes it found again where it was that message. No foreign key: messages already point at their
+/// conversation, and a key back would make the two tables' cascades a cycle.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
