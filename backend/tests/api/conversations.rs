@@ -1,4 +1,5 @@
 use crate::helpers::{spawn_app, Reply, TestApp, FRONTEND_URL};
+use backend::conversations::store::NewMessage;
 use backend::db::now;
 use backend::entities::{
     attachment, channel_instagram, contact, contact_inbox, conversation, inbox, message, user,
@@ -113,6 +114,23 @@ async fn seed_message(
     .insert(&app.state.db)
     .await
     .unwrap()
+}
+
+/// A text message for `store::add_messages` from the contact (type 0) or an agent (1), sent by the provider at
+/// `at_secs`.
+fn new_message(kind: i16, text: &str, at_secs: i64) -> NewMessage {
+    NewMessage {
+        message_type: kind,
+        content: Some(text.to_owned()),
+        content_type: "text".to_owned(),
+        content_attributes: json!({}),
+        private: false,
+        status: "sent".to_owned(),
+        source_id: None,
+        sender_type: None,
+        sender_id: None,
+        external_created_at: Some(at_secs * 1000),
+    }
 }
 
 /// An Instagram inbox, written straight to the tables (connecting one needs Meta's OAuth dance).
@@ -1127,7 +1145,7 @@ async fn the_openapi_document_lists_the_conversation_and_contact_routes() {
 
 #[tokio::test]
 async fn messages_added_together_come_back_in_order_and_move_each_conversation_once() {
-    use backend::conversations::store::{self, NewMessage};
+    use backend::conversations::store;
     let app = spawn_app().await;
     let admin = app.admin("ada@example.com", "Acme").await;
     let account = admin.account_id.unwrap();
@@ -1147,18 +1165,6 @@ async fn messages_added_together_come_back_in_order_and_move_each_conversation_o
             .await
             .unwrap();
     }
-    let new = |kind: i16, text: &str, at_secs: i64| NewMessage {
-        message_type: kind,
-        content: Some(text.to_owned()),
-        content_type: "text".to_owned(),
-        content_attributes: json!({}),
-        private: false,
-        status: "sent".to_owned(),
-        source_id: None,
-        sender_type: None,
-        sender_id: None,
-        external_created_at: Some(at_secs * 1000),
-    };
     let links: Vec<(i64, contact_inbox::Model)> = {
         use sea_orm::EntityTrait;
         let mut links = Vec::new();
@@ -1179,9 +1185,9 @@ async fn messages_added_together_come_back_in_order_and_move_each_conversation_o
     let added = store::add_messages(
         &app.state.db,
         vec![
-            (&a, new(0, "first", 1_000)),
-            (&b, new(1, "reply", 1_500)),
-            (&a, new(0, "second", 2_000)),
+            (&a, new_message(0, "first", 1_000)),
+            (&b, new_message(1, "reply", 1_500)),
+            (&a, new_message(0, "second", 2_000)),
         ],
     )
     .await
@@ -1213,7 +1219,7 @@ async fn messages_added_together_come_back_in_order_and_move_each_conversation_o
 /// moved to another conversation; and the list shows that message.
 #[tokio::test]
 async fn the_last_message_follows_every_write_to_messages() {
-    use backend::conversations::store::{self, NewMessage};
+    use backend::conversations::store;
     use sea_orm::{EntityTrait, ModelTrait};
     let app = spawn_app().await;
     let admin = app.admin("ada@example.com", "Acme").await;
@@ -1221,18 +1227,6 @@ async fn the_last_message_follows_every_write_to_messages() {
     let web = app.create_api_inbox(&admin, "Web").await;
     let a = seed_conversation(&app, account, web, 1, 500).await;
     let b = seed_conversation(&app, account, web, 2, 400).await;
-    let new = |text: &str| NewMessage {
-        message_type: 0,
-        content: Some(text.to_owned()),
-        content_type: "text".to_owned(),
-        content_attributes: json!({}),
-        private: false,
-        status: "sent".to_owned(),
-        source_id: None,
-        sender_type: None,
-        sender_id: None,
-        external_created_at: None,
-    };
     // Conversations whose `last_message_id` is not their newest message's, and each one's last message shown.
     let check = |step: &'static str| {
         let app = &app;
@@ -1256,7 +1250,11 @@ async fn the_last_message_follows_every_write_to_messages() {
     assert_eq!(check("no messages").await, [Value::Null, Value::Null]);
     let added = store::add_messages(
         &app.state.db,
-        vec![(&a, new("a1")), (&b, new("b1")), (&a, new("a2"))],
+        vec![
+            (&a, new_message(0, "a1", 1_000)),
+            (&b, new_message(0, "b1", 1_000)),
+            (&a, new_message(0, "a2", 1_001)),
+        ],
     )
     .await
     .unwrap();
