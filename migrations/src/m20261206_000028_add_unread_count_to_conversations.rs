@@ -72,7 +72,7 @@ pub(crate) fn pg_count_function(verb: &str, event: &str) -> String {
 
 /// A PostgreSQL trigger `name`, `on` (`AFTER UPDATE ON messages`, say) each row for which `when` holds, running
 /// the PL/pgSQL `body`.
-async fn pg_update_trigger(
+pub(crate) async fn pg_update_trigger(
     db: &impl ConnectionTrait,
     name: &str,
     on: &str,

@@ -1,3 +1,4 @@
+use crate::m20261206_000028_add_unread_count_to_conversations as unread;
 use crate::m20261206_000029_add_row_versions as row_versions;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
@@ -60,27 +61,22 @@ impl MigrationTrait for Migration {
             DatabaseBackend::Postgres => {
                 db.execute_unprepared(&row_versions::pg_insert_function(true))
                     .await?;
-                for (name, body) in [
-                    (TRIGGERS[0], format!("{found_again};")),
-                    (TRIGGERS[1], format!("{found_again}; {moved_in};")),
-                ] {
-                    db.execute_unprepared(&format!(
-                        "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-                         BEGIN {body} RETURN NULL; END $$"
-                    ))
-                    .await?;
-                }
                 // Rare writes, one row at a time.
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER {0} AFTER DELETE ON messages FOR EACH ROW EXECUTE FUNCTION {0}()",
-                    TRIGGERS[0]
-                ))
+                unread::pg_update_trigger(
+                    db,
+                    TRIGGERS[0],
+                    "AFTER DELETE ON messages",
+                    "true",
+                    &format!("{found_again}; RETURN NULL;"),
+                )
                 .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER {0} AFTER UPDATE ON messages FOR EACH ROW WHEN ({moved}) \
-                     EXECUTE FUNCTION {0}()",
-                    TRIGGERS[1]
-                ))
+                unread::pg_update_trigger(
+                    db,
+                    TRIGGERS[1],
+                    "AFTER UPDATE ON messages",
+                    moved,
+                    &format!("{found_again}; {moved_in}; RETURN NULL;"),
+                )
                 .await?;
             }
             _ => {
