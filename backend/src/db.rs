@@ -35,7 +35,12 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
                     .busy_timeout(Duration::from_secs(10))
             });
     } else {
-        opts.max_connections(settings.database_max_connections);
+        // sqlx pings a connection when it goes back to the pool, and by default again before handing it out:
+        // two more round trips beside every statement. A connection back from use a moment ago was just
+        // checked, so only one idle for a second or more (which a restart or a proxy may have dropped
+        // meanwhile) is pinged first (reads with nothing kept ~6-10% faster on PostgreSQL, see README).
+        opts.max_connections(settings.database_max_connections)
+            .test_before_acquire_if_idle_for(Duration::from_secs(1));
     }
     let db = Database::connect(opts)
         .await

@@ -1,5 +1,6 @@
 use crate::helpers::{reply, spawn_app};
 use base64::Engine;
+use reqwest::Method;
 use sha2::Digest;
 
 #[tokio::test]
@@ -134,4 +135,41 @@ async fn unknown_api_paths_are_json_404s() {
 
     assert_eq!(r.status, 404);
     assert_eq!(r.body["error"], "not_found");
+}
+
+/// A pooled PostgreSQL connection that died while idle (the database restarted, a proxy's idle timeout) is found
+/// out by the ping before its next use, not by a request failing on it. Connections in steady use are not pinged
+/// before each statement (see `db::connect`); those are checked when they go back to the pool. SQLite's pooled
+/// connections are threads of this process: nothing to drop.
+#[tokio::test]
+async fn connections_dropped_while_idle_are_replaced_before_a_request_fails_on_them() {
+    if std::env::var("TEST_DATABASE").as_deref() != Ok("postgres") {
+        return;
+    }
+    let app = spawn_app().await;
+    let admin = app.admin("idle@example.com", "Acme").await;
+    let path = format!(
+        "/api/v1/accounts/{}/conversations",
+        admin.account_id.unwrap()
+    );
+    let list = || app.api(Method::GET, &path, &admin.access_token, None);
+    let warm = futures_util::future::join_all((0..8).map(|_| list())).await;
+    assert!(warm.iter().all(|r| r.status == 200));
+    // Every other connection to this database: the server's pool, its listener and the test's own.
+    let killed: i64 = app
+        .one(
+            "SELECT COUNT(*) AS v FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
+        )
+        .await;
+    assert!(killed >= 2, "terminated {killed} connections");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for n in 0..12 {
+        let r = list().await;
+        assert_eq!(
+            r.status, 200,
+            "request {n} after the connections died: {}",
+            r.body
+        );
+    }
 }
