@@ -22,6 +22,8 @@ pub struct Settings {
     pub s3: S3Env,
     /// Job workers in this server process.
     pub workers: usize,
+    /// Threads serving HTTP (`HTTP_WORKERS`; by default one per core).
+    pub http_workers: usize,
     /// Group-commit batches of webhook deliveries written at once on PostgreSQL (`INGEST_BATCHES`; by default
     /// half the cores, 1 to 4). SQLite, with its single writer, always writes one.
     pub ingest_batches: usize,
@@ -157,6 +159,10 @@ impl Settings {
                 secret_access_key: get("AWS_SECRET_ACCESS_KEY").map(SecretString::from),
             },
             workers: get("WORKERS").and_then(|w| w.parse().ok()).unwrap_or(2),
+            http_workers: get("HTTP_WORKERS")
+                .and_then(|n| n.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or_else(cores),
             ingest_batches: get("INGEST_BATCHES")
                 .and_then(|n| n.parse().ok())
                 .filter(|n| *n > 0)
@@ -266,6 +272,18 @@ mod tests {
             assert_eq!(
                 settings(&[("INGEST_BATCHES", nonsense)]).ingest_batches,
                 default_ingest_batches(cores())
+            );
+        }
+    }
+
+    #[test]
+    fn http_workers_are_one_per_core_unless_set() {
+        assert_eq!(settings(&[]).http_workers, cores());
+        assert_eq!(settings(&[("HTTP_WORKERS", "1")]).http_workers, 1);
+        for nonsense in ["0", "-1", "many"] {
+            assert_eq!(
+                settings(&[("HTTP_WORKERS", nonsense)]).http_workers,
+                cores()
             );
         }
     }

@@ -142,6 +142,7 @@ impl Application {
                 .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
                 .wrap_fn(|req, srv| srv.call(trim_trailing_slash(req)))
         })
+        .workers(settings.http_workers)
         .listen(listener)?
         .run();
         Ok(Application {
