@@ -28,7 +28,8 @@ pub struct Settings {
     /// half the cores, 1 to 4). SQLite, with its single writer, always writes one.
     pub ingest_batches: usize,
     /// Connections the server's pool may open (`DATABASE_MAX_CONNECTIONS`; by default 8 on SQLite and, on
-    /// PostgreSQL, `default_pg_connections` of the cores).
+    /// PostgreSQL, `default_pg_connections` of the cores). On PostgreSQL the HTTP workers share as many again,
+    /// a pool each (`db::worker_pool`).
     pub database_max_connections: u32,
     /// Fallbacks for the super-admin global config of the same names.
     pub instagram: InstagramEnv,
