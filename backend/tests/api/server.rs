@@ -173,3 +173,44 @@ async fn connections_dropped_while_idle_are_replaced_before_a_request_fails_on_t
         );
     }
 }
+
+/// A connection that breaks while in steady use (no time to go idle and be pinged) fails the one request that
+/// finds it broken, and is then closed on its way back to the pool rather than handed to request after request:
+/// the statement it failed in still owes its reply, and waiting for that reply on release fails (the pool does
+/// not ping a connection that owes nothing, see the patch in `vendor/sqlx-core`).
+#[tokio::test]
+async fn connections_that_break_in_use_fail_one_request_each_then_are_replaced() {
+    if std::env::var("TEST_DATABASE").as_deref() != Ok("postgres") {
+        return;
+    }
+    let app = spawn_app().await;
+    let admin = app.admin("broken@example.com", "Acme").await;
+    let path = format!(
+        "/api/v1/accounts/{}/conversations",
+        admin.account_id.unwrap()
+    );
+    let list = || app.api(Method::GET, &path, &admin.access_token, None);
+    let warm = futures_util::future::join_all((0..8).map(|_| list())).await;
+    assert!(warm.iter().all(|r| r.status == 200));
+    let killed: i64 = app
+        .one(
+            "SELECT COUNT(*) AS v FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
+        )
+        .await;
+    assert!(killed >= 2, "terminated {killed} connections");
+    // At once, well inside the second after which an idle connection is pinged before use.
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        statuses.push(list().await.status);
+    }
+    let failed = statuses.iter().filter(|s| **s != 200).count();
+    assert!(
+        failed as i64 <= killed,
+        "{failed} of 40 requests failed after {killed} connections died: {statuses:?}"
+    );
+    assert!(
+        statuses[statuses.len() - 10..].iter().all(|s| *s == 200),
+        "still failing after every broken connection was used once: {statuses:?}"
+    );
+}

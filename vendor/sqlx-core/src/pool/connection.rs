@@ -311,7 +311,17 @@ impl<DB: Database> Floating<DB, Live<DB>> {
         // returned to the pool; also of course, if it was dropped due to an error
         // this is simply a band-aid as SQLx-next connections should be able
         // to recover from cancellations
-        if let Err(error) = self.raw.ping().await {
+        //
+        // Patched (Switchboard): a connection that is in sync (no reply still owed, nothing left to send) is
+        // not pinged: the ping was a round trip, and a wake-up of the database's backend, for every checkout.
+        // One that broke in use still owes the reply of the statement it failed in, so finishing that reply
+        // fails here and closes it, as the ping did; one left half-written is pinged as before.
+        let in_sync = if self.raw.should_flush() {
+            self.raw.ping().await
+        } else {
+            self.raw.flush().await
+        };
+        if let Err(error) = in_sync {
             tracing::warn!(
                 %error,
                 "error occurred while testing the connection on-release",
