@@ -207,13 +207,19 @@ pub async fn list(
                 counted,
                 PageShape::Whole(source.db.get_database_backend()),
             );
-            let page = source
+            match source
                 .gather(q, |names| PageRows::new(names, counted))
                 .await?
-                .ok_or_else(no_counts_row)?;
-            let counts = page.counts;
-            let rows = page.finish(source.db, frontend_url, policy).await?;
-            (counts, payload_of(&rows, policy)?)
+            {
+                Some(page) => {
+                    let counts = page.counts;
+                    let rows = page.finish(source.db, frontend_url, policy).await?;
+                    (counts, payload_of(&rows, policy)?)
+                }
+                // Without counts, an empty page is no row at all.
+                None if !counted => (None, payload_of(&[], policy)?),
+                None => return Err(no_counts_row()),
+            }
         }
         Some(kept) => {
             let (counts, stamps) =
@@ -338,8 +344,12 @@ fn page_statement(
     };
     // The three tab counts in one pass over the open conversations, each a scalar subquery, so that the page and
     // its counts are one statement; the outer join keeps the counts when the page is empty.
-    // Counts kept from an earlier list (see `read_cache::CountsKey`) are not counted again: a row of one constant
-    // keeps the statement's shape, and no row carries the counts.
+    // Counts kept from an earlier list (see `read_cache::CountsKey`) are not counted again. The stamps then
+    // join the page to a row of one constant, so that an empty page still reads the account's version; the
+    // whole rows are the page alone: joined to that row, PostgreSQL sorted them again, as a nested loop keeps
+    // the order of its outer side only (`pgbench -M prepared` of the uncached list statement, one client, six
+    // alternating runs: 0.29–0.41 → 0.24–0.47 ms, best 0.291 → 0.240 ms).
+    let anchored = counted || shape == PageShape::Stamps;
     let mut q = Sql::new(if counted {
         "SELECT k.mine, k.unassigned, k.all_open, "
     } else {
@@ -352,9 +362,9 @@ fn page_statement(
             .bind(viewer.account_id)
             .push(") AS related_version, p.*"),
     };
-    q.push(" FROM (SELECT ");
+    q.push(" FROM (");
     if counted {
-        q.push("COALESCE(SUM(CASE WHEN c.assignee_id = ")
+        q.push("SELECT COALESCE(SUM(CASE WHEN c.assignee_id = ")
             .bind(viewer.user_id)
             .push(
                 " THEN 1 ELSE 0 END), 0) AS mine, \
@@ -364,10 +374,12 @@ fn page_statement(
         scope(&mut q);
         q.push(" AND c.status = ")
             .bind(ConversationStatus::Open.as_str());
-    } else {
-        q.push("1 AS anchor");
+    } else if anchored {
+        q.push("SELECT 1 AS anchor");
     }
-    q.push(") k LEFT JOIN (");
+    if anchored {
+        q.push(") k LEFT JOIN (");
+    }
     // The page is picked from `conversations` alone, then joined: stale statistics (a table that just grew)
     // can otherwise lead PostgreSQL to join every conversation of the account before sorting.
     q.push(match shape {
@@ -398,7 +410,7 @@ fn page_statement(
     if let PageShape::Whole(backend) = shape {
         q.push(conversation_joins(backend));
     }
-    q.push(") p ON 1 = 1");
+    q.push(if anchored { ") p ON 1 = 1" } else { ") p" });
     if let PageShape::Whole(_) = shape {
         q.push(LAST_MESSAGE_JOIN);
     }
@@ -1172,18 +1184,22 @@ pub async fn thread(
     if let Some(before) = before {
         q.push(" AND m.id < ").bind(before);
     }
-    // Newest first to take the page (its size in the text, see `page_limit`), then oldest first to show it.
+    // Newest first to take the page (its size in the text, see `page_limit`), then oldest first to show it,
+    // sorted here: sorted by the statement, PostgreSQL copied the page's rows into a sort of their own once more
+    // (`pgbench -M prepared` of the uncached thread statement, one client, six alternating runs: best 0.201 →
+    // 0.182 ms, median 0.212 → 0.200 ms).
     q.push(" ORDER BY m.id DESC")
         .push(&page_limit(MESSAGES_PER_PAGE))
-        .push(") m ON 1 = 1 ORDER BY m.id");
+        .push(") m ON 1 = 1");
     let page = source.gather(q, ThreadRows::new).await?;
     // No row at all, or none naming the contact: the conversation is not one the caller may see.
     let page = page.ok_or(ApiError::NotFound)?;
+    let contact = page.contact.ok_or(ApiError::NotFound)?;
+    let mut payload = page.messages.finish(source.db, frontend_url).await?;
+    payload.sort_unstable_by_key(|m| m.id);
     Ok(MessageList {
-        meta: MessageListMeta {
-            contact: page.contact.ok_or(ApiError::NotFound)?,
-        },
-        payload: page.messages.finish(source.db, frontend_url).await?,
+        meta: MessageListMeta { contact },
+        payload,
     })
 }
 

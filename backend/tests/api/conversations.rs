@@ -1580,12 +1580,17 @@ async fn kept_list_rows_follow_every_write_they_show() {
         assignee_type: Some(AssigneeType::Me),
         ..Default::default()
     };
+    // An empty page.
+    let beyond = ConversationFilters {
+        page: Some(9),
+        ..Default::default()
+    };
     let compare = |what: &'static str| {
         let app = &app;
         let callers = &callers;
         let kept = &kept;
         let pages = &pages;
-        let (everything, mine) = (&everything, &mine);
+        let (everything, mine, beyond) = (&everything, &mine, &beyond);
         let url = base(&admin);
         async move {
             for (token, user_id) in callers {
@@ -1603,7 +1608,11 @@ async fn kept_list_rows_follow_every_write_they_show() {
                     ))
                     .await;
                 // "Mine" reads who the caller is: its page is theirs alone, even among administrators.
-                for (query, filters) in [("", everything), ("?assignee_type=me", mine)] {
+                for (query, filters) in [
+                    ("", everything),
+                    ("?assignee_type=me", mine),
+                    ("?page=9", beyond),
+                ] {
                     let r = app
                         .api(Method::GET, &format!("{url}{query}"), token, None)
                         .await;
@@ -1646,6 +1655,12 @@ async fn kept_list_rows_follow_every_write_they_show() {
                             counts.is_some()
                         );
                     }
+                    // Nothing kept but the counts: the page's statement without them.
+                    assert_eq!(
+                        serde_json::to_value(list(None, counted).await).unwrap(),
+                        fresh,
+                        "{what}, as {role:?}, {query:?}, nothing kept but the counts"
+                    );
                     assert_eq!(
                         r.body, fresh,
                         "{what}, as {role:?}, {query:?}, through the API"
