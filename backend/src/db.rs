@@ -66,10 +66,12 @@ fn options(settings: &Settings, max: u32) -> ConnectOptions {
                 .busy_timeout(Duration::from_secs(10))
         });
     } else {
-        // sqlx pings a connection when it goes back to the pool, and by default again before handing it out:
-        // two more round trips beside every statement. A connection back from use a moment ago was just
-        // checked, so only one idle for a second or more (which a restart or a proxy may have dropped
-        // meanwhile) is pinged first (reads with nothing kept ~6-10% faster on PostgreSQL, see README).
+        // sqlx pinged a connection when it went back to the pool, and by default again before handing it out:
+        // two more round trips beside every statement. On the way back only one that still owes a reply is
+        // waited for now (the patch in `vendor/sqlx-core`: a connection that broke in use owes one and is
+        // closed); before use, a connection back from use a moment ago has just answered, so only one idle for a
+        // second or more (which a restart or a proxy may have dropped meanwhile) is pinged first (reads with
+        // nothing kept ~6-10% faster on PostgreSQL, see README).
         opts.test_before_acquire_if_idle_for(Duration::from_secs(1));
     }
     opts

@@ -1,4 +1,4 @@
-use crate::helpers::{reply, spawn_app};
+use crate::helpers::{reply, spawn_app, TestApp};
 use base64::Engine;
 use reqwest::Method;
 use sha2::Digest;
@@ -137,25 +137,25 @@ async fn unknown_api_paths_are_json_404s() {
     assert_eq!(r.body["error"], "not_found");
 }
 
-/// A pooled PostgreSQL connection that died while idle (the database restarted, a proxy's idle timeout) is found
-/// out by the ping before its next use, not by a request failing on it. Connections in steady use are not pinged
-/// before each statement (see `db::connect`); those are checked when they go back to the pool. SQLite's pooled
-/// connections are threads of this process: nothing to drop.
-#[tokio::test]
-async fn connections_dropped_while_idle_are_replaced_before_a_request_fails_on_them() {
+/// A server on PostgreSQL whose pooled connections were all in use a moment ago, and every other connection to
+/// its database (the server's pools, its listener and the test's own) just terminated: the server, the path of
+/// the conversation list, a token that may read it, and how many connections were terminated. `None` on SQLite,
+/// whose pooled connections are threads of this process: nothing to drop.
+async fn every_connection_terminated(email: &str) -> Option<(TestApp, String, String, i64)> {
     if std::env::var("TEST_DATABASE").as_deref() != Ok("postgres") {
-        return;
+        return None;
     }
     let app = spawn_app().await;
-    let admin = app.admin("idle@example.com", "Acme").await;
+    let admin = app.admin(email, "Acme").await;
     let path = format!(
         "/api/v1/accounts/{}/conversations",
         admin.account_id.unwrap()
     );
-    let list = || app.api(Method::GET, &path, &admin.access_token, None);
-    let warm = futures_util::future::join_all((0..8).map(|_| list())).await;
+    let warm = futures_util::future::join_all(
+        (0..8).map(|_| app.api(Method::GET, &path, &admin.access_token, None)),
+    )
+    .await;
     assert!(warm.iter().all(|r| r.status == 200));
-    // Every other connection to this database: the server's pool, its listener and the test's own.
     let killed: i64 = app
         .one(
             "SELECT COUNT(*) AS v FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
@@ -163,9 +163,20 @@ async fn connections_dropped_while_idle_are_replaced_before_a_request_fails_on_t
         )
         .await;
     assert!(killed >= 2, "terminated {killed} connections");
+    Some((app, path, admin.access_token, killed))
+}
+
+/// A pooled PostgreSQL connection that died while idle (the database restarted, a proxy's idle timeout) is found
+/// out by the ping before its next use, not by a request failing on it. Connections in steady use are not pinged
+/// before each statement (see `db::connect`); those are checked when they go back to the pool.
+#[tokio::test]
+async fn connections_dropped_while_idle_are_replaced_before_a_request_fails_on_them() {
+    let Some((app, path, token, _)) = every_connection_terminated("idle@example.com").await else {
+        return;
+    };
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     for n in 0..12 {
-        let r = list().await;
+        let r = app.api(Method::GET, &path, &token, None).await;
         assert_eq!(
             r.status, 200,
             "request {n} after the connections died: {}",
@@ -180,29 +191,14 @@ async fn connections_dropped_while_idle_are_replaced_before_a_request_fails_on_t
 /// not ping a connection that owes nothing, see the patch in `vendor/sqlx-core`).
 #[tokio::test]
 async fn connections_that_break_in_use_fail_one_request_each_then_are_replaced() {
-    if std::env::var("TEST_DATABASE").as_deref() != Ok("postgres") {
+    let Some((app, path, token, killed)) = every_connection_terminated("broken@example.com").await
+    else {
         return;
-    }
-    let app = spawn_app().await;
-    let admin = app.admin("broken@example.com", "Acme").await;
-    let path = format!(
-        "/api/v1/accounts/{}/conversations",
-        admin.account_id.unwrap()
-    );
-    let list = || app.api(Method::GET, &path, &admin.access_token, None);
-    let warm = futures_util::future::join_all((0..8).map(|_| list())).await;
-    assert!(warm.iter().all(|r| r.status == 200));
-    let killed: i64 = app
-        .one(
-            "SELECT COUNT(*) AS v FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
-        )
-        .await;
-    assert!(killed >= 2, "terminated {killed} connections");
+    };
     // At once, well inside the second after which an idle connection is pinged before use.
     let mut statuses = Vec::new();
     for _ in 0..40 {
-        statuses.push(list().await.status);
+        statuses.push(app.api(Method::GET, &path, &token, None).await.status);
     }
     let failed = statuses.iter().filter(|s| **s != 200).count();
     assert!(
