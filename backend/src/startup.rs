@@ -110,16 +110,15 @@ impl Application {
         let port = listener.local_addr()?.port();
         let spa = web::Data::new(Spa::load(&settings.static_dir));
         let background = state.clone();
-        let shared = state;
         let openapi = ApiDoc::openapi();
         let server = HttpServer::new(move || {
             // Run on each HTTP worker's thread: its requests get a pool of their own (see `db::worker_pool`).
-            let mut state = shared.clone();
-            if let Some(db) = db::worker_pool(&state.settings) {
-                state.db = db;
+            let mut worker = state.clone();
+            if let Some(db) = db::worker_pool(&worker.settings) {
+                worker.db = db;
             }
             App::new()
-                .app_data(web::Data::new(state))
+                .app_data(web::Data::new(worker))
                 .app_data(spa.clone())
                 .app_data(
                     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),

@@ -363,21 +363,21 @@ fn page_statement(
             .push(") AS related_version, p.*"),
     };
     q.push(" FROM (");
-    if counted {
-        q.push("SELECT COALESCE(SUM(CASE WHEN c.assignee_id = ")
-            .bind(viewer.user_id)
-            .push(
-                " THEN 1 ELSE 0 END), 0) AS mine, \
-                 COALESCE(SUM(CASE WHEN c.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned, \
-                 COUNT(*) AS all_open FROM conversations c",
-            );
-        scope(&mut q);
-        q.push(" AND c.status = ")
-            .bind(ConversationStatus::Open.as_str());
-    } else if anchored {
-        q.push("SELECT 1 AS anchor");
-    }
     if anchored {
+        if counted {
+            q.push("SELECT COALESCE(SUM(CASE WHEN c.assignee_id = ")
+                .bind(viewer.user_id)
+                .push(
+                    " THEN 1 ELSE 0 END), 0) AS mine, \
+                     COALESCE(SUM(CASE WHEN c.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned, \
+                     COUNT(*) AS all_open FROM conversations c",
+                );
+            scope(&mut q);
+            q.push(" AND c.status = ")
+                .bind(ConversationStatus::Open.as_str());
+        } else {
+            q.push("SELECT 1 AS anchor");
+        }
         q.push(") k LEFT JOIN (");
     }
     // The page is picked from `conversations` alone, then joined: stale statistics (a table that just grew)
