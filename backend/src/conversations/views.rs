@@ -12,8 +12,8 @@ use crate::read_cache::{KeptPages, KeptRows, PageKey, PagePayload, PageStamps, R
 use crate::sqlite_reads::SqliteReads;
 use sea_orm::sea_query::JoinType;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::Value;
 use shared::conversation::{
@@ -201,12 +201,7 @@ pub async fn list(
     let counted = kept_counts.is_none();
     let (counts, (payload, good_until)) = match kept.filter(|kept| kept.rows.enabled()) {
         None => {
-            let q = page_statement(
-                viewer,
-                filters,
-                counted,
-                PageShape::Whole(source.db.get_database_backend()),
-            );
+            let q = page_statement(viewer, filters, counted, PageShape::Whole);
             match source
                 .gather(q, |names| PageRows::new(names, counted))
                 .await?
@@ -315,11 +310,10 @@ fn page_key(viewer: Viewer, filters: &ConversationFilters) -> PageKey {
     }
 }
 
-/// What the list's statement reads for each row of the page: all it shows (in the database's dialect, see
-/// `conversation_joins`), or only its stamp.
+/// What the list's statement reads for each row of the page: all it shows, or only its stamp.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum PageShape {
-    Whole(DbBackend),
+    Whole,
     Stamps,
 }
 
@@ -356,7 +350,7 @@ fn page_statement(
         "SELECT "
     });
     match shape {
-        PageShape::Whole(_) => q.push("p.*, ").push(&LAST_MESSAGE_COLUMNS),
+        PageShape::Whole => q.push("p.*, ").push(&LAST_MESSAGE_COLUMNS),
         PageShape::Stamps => q
             .push(RELATED_VERSION)
             .bind(viewer.account_id)
@@ -383,7 +377,7 @@ fn page_statement(
     // The page is picked from `conversations` alone, then joined: stale statistics (a table that just grew)
     // can otherwise lead PostgreSQL to join every conversation of the account before sorting.
     q.push(match shape {
-        PageShape::Whole(_) => CONVERSATION_COLUMNS,
+        PageShape::Whole => CONVERSATION_COLUMNS,
         PageShape::Stamps => STAMP_COLUMNS,
     })
     .push(" FROM (SELECT * FROM conversations c");
@@ -401,17 +395,22 @@ fn page_statement(
         AssigneeType::All => {}
     }
     let page = filters.page.unwrap_or(1).max(1);
-    // The page size is written into the text, not bound (see `page_limit`).
+    // The page size is written into the text, not bound (see `page_limit`). So is the first page's want of an
+    // offset: PostgreSQL's generic plan prices an unknown `OFFSET $n` as skipping rows, and when that made it
+    // dearer than the plans made for `OFFSET 0` by more than planning costs, it planned the statement again on
+    // every run (0.5–0.9 ms in `bind`; README, "What changed", stop 33). Later pages, rarer, keep it bound.
     q.push(" ORDER BY c.last_activity_at DESC, c.id DESC")
-        .push(&page_limit(CONVERSATIONS_PER_PAGE))
-        .push(" OFFSET ")
-        .bind(((page - 1).saturating_mul(CONVERSATIONS_PER_PAGE)).min(i64::MAX as u64) as i64)
-        .push(") c");
-    if let PageShape::Whole(backend) = shape {
-        q.push(conversation_joins(backend));
+        .push(&page_limit(CONVERSATIONS_PER_PAGE));
+    let offset = (page - 1).saturating_mul(CONVERSATIONS_PER_PAGE);
+    if offset > 0 {
+        q.push(" OFFSET ").bind(offset.min(i64::MAX as u64) as i64);
+    }
+    q.push(") c");
+    if shape == PageShape::Whole {
+        q.push(CONVERSATION_JOINS);
     }
     q.push(if anchored { ") p ON 1 = 1" } else { ") p" });
-    if let PageShape::Whole(_) = shape {
+    if shape == PageShape::Whole {
         q.push(LAST_MESSAGE_JOIN);
     }
     q.push(" ORDER BY p.last_activity_at DESC, p.id DESC");
@@ -524,10 +523,9 @@ async fn read_rows(
         return Ok(made);
     }
     let rows = source
-        .gather(
-            rows_statement(source.db.get_database_backend(), viewer, ids),
-            |names| PageRows::new(names, false),
-        )
+        .gather(rows_statement(viewer, ids), |names| {
+            PageRows::new(names, false)
+        })
         .await?;
     let Some(rows) = rows else {
         return Ok(made);
@@ -551,7 +549,7 @@ async fn read_rows(
 
 /// The statement of the list's rows `ids`, with the account's `related_version` beside them. The ids are padded
 /// to a power of two by repeating the last, so that a few texts serve every count and stay prepared.
-fn rows_statement(backend: DbBackend, viewer: Viewer, ids: &[i64]) -> Sql {
+fn rows_statement(viewer: Viewer, ids: &[i64]) -> Sql {
     let padded = ids.len().next_power_of_two();
     let last = ids.last().copied().unwrap_or_default();
     let mut q = Sql::new("SELECT p.*, ");
@@ -571,7 +569,7 @@ fn rows_statement(backend: DbBackend, viewer: Viewer, ids: &[i64]) -> Sql {
                 .take(padded),
         )
         .push(") c")
-        .push(conversation_joins(backend))
+        .push(CONVERSATION_JOINS)
         .push(") p")
         .push(LAST_MESSAGE_JOIN);
     q
@@ -663,41 +661,24 @@ fn page_limit(rows: u64) -> String {
     format!(" LIMIT {rows}")
 }
 
-/// What a conversation's JSON needs besides its last message, in one row: its inbox's channel, its contact,
-/// its assignee (while still an agent of the account), its unread count and the id of its last message (both
-/// kept on the row by triggers, migrations 28 and 30). Followed by `FROM (<conversations>) c` and
-/// `conversation_joins`.
+/// What a conversation's JSON needs besides its last message, in one row: its inbox's channel, its contact's
+/// name and picture, its assignee (while still an agent of the account), its unread count and the id of its last
+/// message (all but the inbox and the assignee kept on the row by triggers, migrations 28, 30 and 31). Followed
+/// by `FROM (<conversations>) c` and `CONVERSATION_JOINS`.
 const CONVERSATION_COLUMNS: &str =
     "SELECT c.id, c.display_id, c.account_id, c.inbox_id, c.contact_id, \
     c.status, c.assignee_id, c.last_activity_at, c.last_incoming_at, c.agent_last_seen_at, \
-    c.additional_attributes, c.created_at, i.channel_type, \
-    ct.name AS contact_name, ct.thumbnail AS contact_thumbnail, \
+    c.additional_attributes, c.created_at, i.channel_type, c.contact_name, c.contact_thumbnail, \
     u.name AS assignee_name, u.email AS assignee_email, au.role AS assignee_role, \
     c.unread_count, c.row_version, c.last_message_id";
 
-/// What follows `FROM (…) c`, the conversations of `CONVERSATION_COLUMNS`, on `backend`. Each row's contact is
-/// one primary-key lookup. On PostgreSQL a plain join of `contacts` was hashed whole for 25 rows (the planner
-/// prices an index lookup per row above a pass over a table of a thousand), so the contact is a lateral subquery
-/// that `OFFSET 0` keeps from being made a join (`pgbench` of the uncached list on a bench database: 0.243 →
-/// 0.228 ms; it was two subqueries, one per column); SQLite joins by looking the key up for each row anyway.
-fn conversation_joins(backend: DbBackend) -> &'static str {
-    const REST: &str = " JOIN inboxes i ON i.id = c.inbox_id \
-        LEFT JOIN account_users au ON au.account_id = c.account_id AND au.user_id = c.assignee_id \
-        LEFT JOIN users u ON u.id = au.user_id";
-    static JOINS: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
-        [
-            format!(
-                "{REST} LEFT JOIN LATERAL (SELECT ct.name, ct.thumbnail FROM contacts ct \
-                 WHERE ct.id = c.contact_id OFFSET 0) ct ON TRUE"
-            ),
-            format!("{REST} LEFT JOIN contacts ct ON ct.id = c.contact_id"),
-        ]
-    });
-    match backend {
-        DbBackend::Postgres => &JOINS[0],
-        _ => &JOINS[1],
-    }
-}
+/// What follows `FROM (…) c`, the conversations of `CONVERSATION_COLUMNS`. The contact is on the row since
+/// migration 31: before, each of a page's 25 rows looked it up in `contacts` (on PostgreSQL a lateral subquery,
+/// as a plain join was hashed whole for 25 rows), about a fifth of the list statement (README, "What changed",
+/// stop 33).
+const CONVERSATION_JOINS: &str = " JOIN inboxes i ON i.id = c.inbox_id \
+    LEFT JOIN account_users au ON au.account_id = c.account_id AND au.user_id = c.assignee_id \
+    LEFT JOIN users u ON u.id = au.user_id";
 
 /// The prefix of the last message's columns (`message_columns`) in a conversation row.
 const LAST: &str = "lm_";
@@ -1113,7 +1094,7 @@ pub async fn to_dto(
         .push(" FROM (SELECT * FROM conversations c WHERE c.id = ")
         .bind(conv.id)
         .push(") c")
-        .push(conversation_joins(db.get_database_backend()))
+        .push(CONVERSATION_JOINS)
         .push(") p")
         .push(LAST_MESSAGE_JOIN);
     let results = q.query_all(db).await?;
@@ -1157,9 +1138,9 @@ pub async fn thread(
 ) -> Result<MessageList, ApiError> {
     let mut q = Sql::new("SELECT v.*, ");
     q.push(&THREAD_MESSAGE_COLUMNS).push(
-        " FROM (SELECT ct.id AS th_contact_id, ct.name AS th_contact_name, \
-         ct.thumbnail AS th_contact_thumbnail, c.display_id AS conversation_display_id FROM conversations c \
-         JOIN inboxes i ON i.id = c.inbox_id JOIN contacts ct ON ct.id = c.contact_id WHERE c.account_id = ",
+        " FROM (SELECT c.contact_id AS th_contact_id, c.contact_name AS th_contact_name, \
+         c.contact_thumbnail AS th_contact_thumbnail, c.display_id AS conversation_display_id \
+         FROM conversations c JOIN inboxes i ON i.id = c.inbox_id WHERE c.account_id = ",
     );
     q.bind(viewer.account_id)
         .push(" AND c.display_id = ")

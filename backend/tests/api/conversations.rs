@@ -1732,3 +1732,127 @@ async fn kept_list_rows_follow_every_write_they_show() {
         compare(what).await;
     }
 }
+
+/// The list and the thread show each conversation's contact as `contacts` has it now, whatever wrote it: the
+/// copy on the conversation row (migration 31) follows a conversation inserted by any statement, a contact's
+/// name and picture changed (in every inbox the contact wrote to), its picture removed, and a conversation
+/// given to another contact.
+#[tokio::test]
+async fn the_list_and_the_thread_show_each_conversations_contact_as_it_is_now() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let web = app.create_api_inbox(&admin, "Support").await;
+    let sales = app.create_api_inbox(&admin, "Sales").await;
+    let first = seed_conversation(&app, account, web, 1, 300).await;
+    let second = seed_conversation(&app, account, web, 2, 200).await;
+    let (a, b) = (first.contact_id, second.contact_id);
+    let sql = |text: String| {
+        let db = &app.state.db;
+        async move {
+            db.execute_unprepared(&text).await.unwrap();
+        }
+    };
+    // The first contact writes to a second inbox too: a conversation inserted by a plain statement, as another
+    // instance or the processing batch would.
+    let t = now();
+    sql(format!(
+        "INSERT INTO contact_inboxes (contact_id, inbox_id, source_id, created_at) \
+         VALUES ({a}, {sales}, 'a-sales', {t})"
+    ))
+    .await;
+    let link: i64 = app
+        .one(&format!(
+            "SELECT id AS v FROM contact_inboxes WHERE contact_id = {a} AND inbox_id = {sales}"
+        ))
+        .await;
+    sql(format!(
+        "INSERT INTO conversations (account_id, inbox_id, contact_id, contact_inbox_id, display_id, status, \
+         last_activity_at, additional_attributes, created_at, updated_at) \
+         VALUES ({account}, {sales}, {a}, {link}, 3, 'open', {}, '{{}}', {t}, {t})",
+        t - 100
+    ))
+    .await;
+    let check = |what: &'static str| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let truth: Vec<(i64, i64, Value)> = app
+                .state
+                .db
+                .query_all_raw(Statement::from_string(
+                    app.state.db.get_database_backend(),
+                    format!(
+                        "SELECT c.id, c.display_id, ct.id AS contact_id, ct.name, ct.thumbnail \
+                         FROM conversations c JOIN contacts ct ON ct.id = c.contact_id \
+                         WHERE c.account_id = {account} ORDER BY c.id"
+                    ),
+                ))
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let contact_id: i64 = r.try_get("", "contact_id").unwrap();
+                    let name: String = r.try_get("", "name").unwrap();
+                    let thumbnail: Option<String> = r.try_get("", "thumbnail").unwrap();
+                    (
+                        r.try_get("", "id").unwrap(),
+                        r.try_get("", "display_id").unwrap(),
+                        json!({"id": contact_id, "name": name, "thumbnail": thumbnail.unwrap_or_default()}),
+                    )
+                })
+                .collect();
+            assert_eq!(truth.len(), 3, "{what}");
+            let list = app
+                .api(Method::GET, &base(admin), &admin.access_token, None)
+                .await;
+            assert_eq!(list.status, 200, "{what}: {}", list.body);
+            let rows = list.body["data"]["payload"].as_array().unwrap().clone();
+            assert_eq!(rows.len(), 3, "{what}: {}", list.body);
+            for (id, display_id, contact) in &truth {
+                let row = rows
+                    .iter()
+                    .find(|r| r["id"] == json!(display_id))
+                    .unwrap_or_else(|| panic!("{what}: conversation {id} not listed"));
+                let sender = &row["meta"]["sender"];
+                let shown = json!({"id": sender["id"], "name": sender["name"], "thumbnail": sender["thumbnail"]});
+                assert_eq!(&shown, contact, "{what}: the list's row {id}");
+                let thread = app
+                    .api(
+                        Method::GET,
+                        &format!("{}/{display_id}/messages", base(admin)),
+                        &admin.access_token,
+                        None,
+                    )
+                    .await;
+                assert_eq!(thread.status, 200, "{what}: {}", thread.body);
+                assert_eq!(
+                    &thread.body["meta"]["contact"], contact,
+                    "{what}: the thread of {display_id}"
+                );
+            }
+        }
+    };
+
+    check("at first").await;
+    let writes = [
+        ("the first contact renamed", format!("UPDATE contacts SET name = 'Renamed' WHERE id = {a}")),
+        ("its picture changed", format!("UPDATE contacts SET thumbnail = 'https://cdn.example/new.jpg' WHERE id = {a}")),
+        ("its picture removed", format!("UPDATE contacts SET thumbnail = NULL WHERE id = {a}")),
+        ("both at once", format!("UPDATE contacts SET name = 'Both', thumbnail = 'https://cdn.example/b.jpg' WHERE id = {a}")),
+        ("written unchanged", format!("UPDATE contacts SET name = 'Both', updated_at = updated_at + 1 WHERE id = {a}")),
+        (
+            "the second conversation given to the first contact",
+            format!(
+                "UPDATE conversations SET contact_id = {a}, contact_inbox_id = {} WHERE id = {}",
+                first.contact_inbox_id, second.id
+            ),
+        ),
+        ("the first contact renamed again", format!("UPDATE contacts SET name = 'Again' WHERE id = {a}")),
+        ("the second contact, now without conversations, renamed", format!("UPDATE contacts SET name = 'Nobody' WHERE id = {b}")),
+    ];
+    for (what, text) in writes {
+        sql(text).await;
+        check(what).await;
+    }
+}
