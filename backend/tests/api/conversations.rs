@@ -1465,9 +1465,6 @@ async fn kept_tab_counts_follow_every_write_they_depend_on() {
     let first = seed_conversation(&app, account, seen, 1, 300).await;
     let second = seed_conversation(&app, account, unseen, 2, 200).await;
     let db = &app.state.db;
-    let sql = |text: String| async move {
-        db.execute_unprepared(&text).await.unwrap();
-    };
     let tabs_version = || async {
         db.query_one_raw(Statement::from_string(
             db.get_database_backend(),
@@ -1496,7 +1493,7 @@ async fn kept_tab_counts_follow_every_write_they_depend_on() {
     assert_eq!(tabs_version().await, before);
     assert_eq!(tabs(ada.clone()).await, (0, 2, 2));
 
-    sql(format!(
+    app.exec(&format!(
         "UPDATE conversations SET assignee_id = {} WHERE id = {}",
         admin.user_id, first.id
     ))
@@ -1505,13 +1502,13 @@ async fn kept_tab_counts_follow_every_write_they_depend_on() {
     assert_eq!(tabs(ada.clone()).await, (1, 1, 2));
     assert_eq!(tabs(bobs.clone()).await, (0, 0, 1));
 
-    sql(format!(
+    app.exec(&format!(
         "UPDATE conversations SET status = 'resolved' WHERE id = {}",
         second.id
     ))
     .await;
     assert_eq!(tabs(ada.clone()).await, (1, 0, 1));
-    sql(format!(
+    app.exec(&format!(
         "UPDATE conversations SET status = 'open' WHERE id = {}",
         second.id
     ))
@@ -1524,7 +1521,11 @@ async fn kept_tab_counts_follow_every_write_they_depend_on() {
     let third = seed_conversation(&app, account, unseen, 3, 100).await;
     assert_eq!(tabs(ada.clone()).await, (1, 2, 3));
     assert_eq!(tabs(bobs.clone()).await, (0, 2, 3));
-    sql(format!("DELETE FROM conversations WHERE id = {}", third.id)).await;
+    app.exec(&format!(
+        "DELETE FROM conversations WHERE id = {}",
+        third.id
+    ))
+    .await;
     assert_eq!(tabs(ada.clone()).await, (1, 1, 2));
     assert_eq!(tabs(bobs).await, (0, 1, 2));
 }
@@ -1669,12 +1670,6 @@ async fn kept_list_rows_follow_every_write_they_show() {
             }
         }
     };
-    let sql = |text: String| {
-        let db = &app.state.db;
-        async move {
-            db.execute_unprepared(&text).await.unwrap();
-        }
-    };
 
     compare("at first").await;
     assert_eq!(
@@ -1728,7 +1723,7 @@ async fn kept_list_rows_follow_every_write_they_show() {
         ("a conversation deleted", format!("DELETE FROM conversations WHERE id = {c2}")),
     ];
     for (what, write) in writes {
-        sql(write).await;
+        app.exec(&write).await;
         compare(what).await;
     }
 }
@@ -1747,16 +1742,10 @@ async fn the_list_and_the_thread_show_each_conversations_contact_as_it_is_now() 
     let first = seed_conversation(&app, account, web, 1, 300).await;
     let second = seed_conversation(&app, account, web, 2, 200).await;
     let (a, b) = (first.contact_id, second.contact_id);
-    let sql = |text: String| {
-        let db = &app.state.db;
-        async move {
-            db.execute_unprepared(&text).await.unwrap();
-        }
-    };
     // The first contact writes to a second inbox too: a conversation inserted by a plain statement, as another
     // instance or the processing batch would.
     let t = now();
-    sql(format!(
+    app.exec(&format!(
         "INSERT INTO contact_inboxes (contact_id, inbox_id, source_id, created_at) \
          VALUES ({a}, {sales}, 'a-sales', {t})"
     ))
@@ -1766,7 +1755,7 @@ async fn the_list_and_the_thread_show_each_conversations_contact_as_it_is_now() 
             "SELECT id AS v FROM contact_inboxes WHERE contact_id = {a} AND inbox_id = {sales}"
         ))
         .await;
-    sql(format!(
+    app.exec(&format!(
         "INSERT INTO conversations (account_id, inbox_id, contact_id, contact_inbox_id, display_id, status, \
          last_activity_at, additional_attributes, created_at, updated_at) \
          VALUES ({account}, {sales}, {a}, {link}, 3, 'open', {}, '{{}}', {t}, {t})",
@@ -1852,7 +1841,7 @@ async fn the_list_and_the_thread_show_each_conversations_contact_as_it_is_now() 
         ("the second contact, now without conversations, renamed", format!("UPDATE contacts SET name = 'Nobody' WHERE id = {b}")),
     ];
     for (what, text) in writes {
-        sql(text).await;
+        app.exec(&text).await;
         check(what).await;
     }
 }

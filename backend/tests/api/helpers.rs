@@ -244,6 +244,15 @@ impl TestApp {
             .await
     }
 
+    /// Runs `sql` as it is, as another instance or a hand in `psql` would write.
+    pub async fn exec(&self, sql: &str) {
+        self.state
+            .db
+            .execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     /// The column `v` of the one row `sql` returns.
     pub async fn one<T: sea_orm::TryGetable>(&self, sql: &str) -> T {
         let row = self
