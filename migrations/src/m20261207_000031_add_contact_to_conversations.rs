@@ -31,6 +31,14 @@ const SQLITE_TRIGGERS: [&str; 3] = [
     "contacts_copy_to_conversations",
 ];
 
+/// A conversation's copy set from the contact `contact_id` (a column reference) names.
+fn copied_from(contact_id: &str) -> String {
+    format!(
+        "UPDATE conversations SET (contact_name, contact_thumbnail) = \
+         (SELECT ct.name, ct.thumbnail FROM contacts ct WHERE ct.id = {contact_id})"
+    )
+}
+
 /// The conversations of contact `NEW`, by its contact inboxes.
 const CONTACTS_CONVERSATIONS: &str = "contact_inbox_id IN (SELECT ci.id FROM contact_inboxes ci \
      WHERE ci.contact_id = NEW.id) AND contact_id = NEW.id";
@@ -45,11 +53,8 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         }
-        db.execute_unprepared(
-            "UPDATE conversations SET (contact_name, contact_thumbnail) = \
-             (SELECT ct.name, ct.thumbnail FROM contacts ct WHERE ct.id = conversations.contact_id)",
-        )
-        .await?;
+        db.execute_unprepared(&copied_from("conversations.contact_id"))
+            .await?;
         let renamed =
             "OLD.name IS DISTINCT FROM NEW.name OR OLD.thumbnail IS DISTINCT FROM NEW.thumbnail";
         let copy_out = format!(
@@ -83,9 +88,7 @@ impl MigrationTrait for Migration {
                 .await?;
             }
             _ => {
-                let copy_in = "UPDATE conversations SET (contact_name, contact_thumbnail) = \
-                     (SELECT ct.name, ct.thumbnail FROM contacts ct WHERE ct.id = NEW.contact_id) \
-                     WHERE id = NEW.id";
+                let copy_in = format!("{} WHERE id = NEW.id", copied_from("NEW.contact_id"));
                 db.execute_unprepared(&format!(
                     "CREATE TRIGGER {} AFTER INSERT ON conversations BEGIN {copy_in}; END",
                     SQLITE_TRIGGERS[0]
@@ -93,14 +96,13 @@ impl MigrationTrait for Migration {
                 .await?;
                 db.execute_unprepared(&format!(
                     "CREATE TRIGGER {} AFTER UPDATE OF contact_id ON conversations \
-                     WHEN OLD.contact_id IS NOT NEW.contact_id BEGIN {copy_in}; END",
+                     WHEN OLD.contact_id IS DISTINCT FROM NEW.contact_id BEGIN {copy_in}; END",
                     SQLITE_TRIGGERS[1]
                 ))
                 .await?;
                 db.execute_unprepared(&format!(
-                    "CREATE TRIGGER {} AFTER UPDATE ON contacts WHEN {} BEGIN {copy_out}; END",
-                    SQLITE_TRIGGERS[2],
-                    renamed.replace("IS DISTINCT FROM", "IS NOT")
+                    "CREATE TRIGGER {} AFTER UPDATE ON contacts WHEN {renamed} BEGIN {copy_out}; END",
+                    SQLITE_TRIGGERS[2]
                 ))
                 .await?;
             }
