@@ -33,6 +33,7 @@ mod m20261206_000028_add_unread_count_to_conversations;
 mod m20261206_000029_add_row_versions;
 mod m20261206_000030_add_last_message_id;
 mod m20261207_000031_add_contact_to_conversations;
+mod m20261207_000032_add_tab_counts_index;
 
 pub struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000029_add_row_versions::Migration),
             Box::new(m20261206_000030_add_last_message_id::Migration),
             Box::new(m20261207_000031_add_contact_to_conversations::Migration),
+            Box::new(m20261207_000032_add_tab_counts_index::Migration),
         ]
     }
 }
