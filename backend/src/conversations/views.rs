@@ -2,7 +2,7 @@
 //! thread, and the few changes an agent makes by hand (status, assignee, read marker).
 
 use crate::accounts;
-use crate::db::{now, Cells, Sql};
+use crate::db::{now, Cells, PgCells, Sql, StatementTypes};
 use crate::entities::{
     account_user, attachment, contact, contact_inbox, conversation, inbox, inbox_member, message,
 };
@@ -138,7 +138,7 @@ impl<C: ConnectionTrait> Source<'_, C> {
             Some(reads) => Ok(Some(
                 reads.read(|conn| q.read_rows(conn, start, |s, r| s.add(r)))?,
             )),
-            None => gather(&q.query_all(self.db).await?, start, |s, r| s.add(r)),
+            None => gather(&q.query_all(self.db).await?, start),
         }
     }
 }
@@ -804,17 +804,20 @@ fn column_names(r: &sea_orm::QueryResult) -> Vec<&str> {
 
 /// A statement's rows from sea-orm, gathered as `Sql::read_rows` gathers rusqlite's: `start` gets the column
 /// names, then `row` every row; `None` when there is no row to name them.
-fn gather<S>(
+fn gather<S: Gather>(
     results: &[sea_orm::QueryResult],
     start: impl FnOnce(&[&str]) -> Result<S, DbErr>,
-    mut row: impl FnMut(&mut S, &sea_orm::QueryResult) -> Result<(), DbErr>,
 ) -> Result<Option<S>, DbErr> {
     let Some(first) = results.first() else {
         return Ok(None);
     };
     let mut state = start(&column_names(first))?;
+    let types = StatementTypes::default();
     for r in results {
-        row(&mut state, r)?;
+        match r.try_as_pg_row() {
+            Some(row) => state.add(&PgCells::new(row, &types))?,
+            None => state.add(r)?,
+        }
     }
     Ok(Some(state))
 }
@@ -910,11 +913,7 @@ async fn rows_to_dtos(
     policy: ReplyPolicy,
     results: &[sea_orm::QueryResult],
 ) -> Result<Vec<Conversation>, ApiError> {
-    match gather(
-        results,
-        |names| PageRows::new(names, false),
-        |page, r| page.add(r),
-    )? {
+    match gather(results, |names| PageRows::new(names, false))? {
         Some(page) => page.finish(db, frontend_url, policy).await,
         None => Ok(Vec::new()),
     }
@@ -1255,11 +1254,7 @@ async fn messages_in(
     results: &[sea_orm::QueryResult],
     pre: &str,
 ) -> Result<Vec<Message>, ApiError> {
-    match gather(
-        results,
-        |names| MessageRows::new(names, pre),
-        |m, r| m.add(r),
-    )? {
+    match gather(results, |names| MessageRows::new(names, pre))? {
         Some(messages) => messages.finish(db, frontend_url).await,
         None => Ok(Vec::new()),
     }

@@ -107,8 +107,7 @@ where
 {
     let make = || async {
         let (value, until) = make().await?;
-        let body = serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.into()))?;
-        Ok::<_, ApiError>((Bytes::from(body), until))
+        Ok::<_, ApiError>((json_body(&value)?, until))
     };
     let body = match auth.data_version(viewer.account_id) {
         Some(version) => {
@@ -129,6 +128,26 @@ where
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
         .body(body))
+}
+
+/// `value`'s JSON, written into this thread's buffer and copied out once at its size. Written into a new `Vec`,
+/// a list's 18 KB grew from 128 bytes by doubling, each step a `realloc` and most a copy.
+fn json_body(value: &impl serde::Serialize) -> Result<Bytes, ApiError> {
+    /// Past this the buffer is let go after use, so that one large body does not stay held by its thread.
+    const KEEP: usize = 256 * 1024;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        let written = serde_json::to_writer(&mut *buffer, value)
+            .map(|()| Bytes::copy_from_slice(buffer))
+            .map_err(|e| ApiError::Internal(e.into()));
+        if buffer.capacity() > KEEP {
+            *buffer = Vec::new();
+        }
+        written
+    })
 }
 
 #[utoipa::path(params(("account_id" = i64, Path), ("id" = i64, Path, description = "the conversation's per-account number")), responses((status = 200, body = Conversation), (status = 404, body = shared::ErrorBody)), security(("api_access_token" = [])))]

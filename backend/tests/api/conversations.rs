@@ -1845,3 +1845,68 @@ async fn the_list_and_the_thread_show_each_conversations_contact_as_it_is_now() 
         check(what).await;
     }
 }
+
+/// The list and the thread read their rows' cells by position, on PostgreSQL checking each column's type once
+/// per statement (`db::PgCells`) rather than once per cell: a column read as the wrong type is still an error,
+/// in every row, not bytes taken for another type; NULL is still `None` where a value may be missing, and an
+/// error where it may not.
+#[tokio::test]
+async fn a_rows_cells_are_read_as_their_columns_types_or_refused() {
+    use backend::db::{Cells, PgCells, StatementTypes};
+    use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement};
+
+    let app = spawn_app().await;
+    let rows = app
+        .state
+        .db
+        .query_all_raw(Statement::from_string(
+            app.state.db.get_database_backend(),
+            "SELECT 'x' AS a, CAST(7 AS BIGINT) AS b, CAST(NULL AS BIGINT) AS c \
+             UNION ALL SELECT 'y', 8, 9",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+
+    /// Each row through the wrapper the views use on this database.
+    fn read<T: backend::db::Cell>(
+        rows: &[QueryResult],
+        at: usize,
+        types: &StatementTypes,
+    ) -> Vec<Result<T, DbErr>> {
+        rows.iter()
+            .map(|r| match r.try_as_pg_row() {
+                Some(row) => PgCells::new(row, types).cell::<T>(at),
+                None => r.cell::<T>(at),
+            })
+            .collect()
+    }
+    let types = StatementTypes::default();
+    let text: Vec<String> = read::<String>(&rows, 0, &types)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(text, ["x", "y"]);
+    let numbers: Vec<i64> = read::<i64>(&rows, 1, &types)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(numbers, [7, 8]);
+    let maybe: Vec<Option<i64>> = read::<Option<i64>>(&rows, 2, &types)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(maybe, [None, Some(9)]);
+    // NULL where a value must be is an error, not a default.
+    let missing = read::<i64>(&rows, 2, &types);
+    assert!(missing[0].is_err(), "{missing:?}");
+    assert_eq!(*missing[1].as_ref().unwrap(), 9);
+    // Text read as a number is refused in every row, also after the column was read as text.
+    for wrong in read::<i64>(&rows, 0, &types) {
+        assert!(wrong.is_err(), "{wrong:?}");
+    }
+    // And a number column already read as a number is still refused as text.
+    for wrong in read::<String>(&rows, 1, &types) {
+        assert!(wrong.is_err(), "{wrong:?}");
+    }
+}
