@@ -803,7 +803,8 @@ fn column_names(r: &sea_orm::QueryResult) -> Vec<&str> {
 }
 
 /// A statement's rows from sea-orm, gathered as `Sql::read_rows` gathers rusqlite's: `start` gets the column
-/// names, then `row` every row; `None` when there is no row to name them.
+/// names, then `Gather::add` every row (PostgreSQL's through `PgCells`, which checks each column's type once for
+/// the statement); `None` when there is no row to name them.
 fn gather<S: Gather>(
     results: &[sea_orm::QueryResult],
     start: impl FnOnce(&[&str]) -> Result<S, DbErr>,
