@@ -273,7 +273,7 @@ impl Cells for sea_orm::QueryResult {
 /// once per statement (`StatementTypes`), not once per cell: every row of a result has the same columns, and
 /// sqlx's check per value (cloning the column's type, comparing it by name or OID) was, with sea-orm's wrapping of
 /// each value, about a tenth of the server's CPU per uncached conversation list.
-pub struct PgCells<'a> {
+struct PgCells<'a> {
     row: &'a sqlx::postgres::PgRow,
     types: &'a StatementTypes,
 }
@@ -282,9 +282,31 @@ pub struct PgCells<'a> {
 #[derive(Default)]
 pub struct StatementTypes(std::cell::RefCell<Vec<Option<std::any::TypeId>>>);
 
-impl<'a> PgCells<'a> {
-    pub fn new(row: &'a sqlx::postgres::PgRow, types: &'a StatementTypes) -> Self {
-        Self { row, types }
+/// A row of a sea-orm result as the conversation views read it: PostgreSQL's through `PgCells`, checked against
+/// the statement's `types`; any other as sea-orm gives it.
+pub struct RowCells<'a>(Row<'a>);
+
+enum Row<'a> {
+    Pg(PgCells<'a>),
+    Other(&'a sea_orm::QueryResult),
+}
+
+impl<'a> RowCells<'a> {
+    /// `row`, one of the statement whose columns' checked types `types` holds.
+    pub fn of(row: &'a sea_orm::QueryResult, types: &'a StatementTypes) -> Self {
+        Self(match row.try_as_pg_row() {
+            Some(row) => Row::Pg(PgCells { row, types }),
+            None => Row::Other(row),
+        })
+    }
+}
+
+impl Cells for RowCells<'_> {
+    fn cell<T: Cell>(&self, at: usize) -> Result<T, DbErr> {
+        match &self.0 {
+            Row::Pg(row) => row.cell(at),
+            Row::Other(row) => row.cell(at),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! thread, and the few changes an agent makes by hand (status, assignee, read marker).
 
 use crate::accounts;
-use crate::db::{now, Cells, PgCells, Sql, StatementTypes};
+use crate::db::{now, Cells, RowCells, Sql, StatementTypes};
 use crate::entities::{
     account_user, attachment, contact, contact_inbox, conversation, inbox, inbox_member, message,
 };
@@ -803,7 +803,7 @@ fn column_names(r: &sea_orm::QueryResult) -> Vec<&str> {
 }
 
 /// A statement's rows from sea-orm, gathered as `Sql::read_rows` gathers rusqlite's: `start` gets the column
-/// names, then `Gather::add` every row (PostgreSQL's through `PgCells`, which checks each column's type once for
+/// names, then `Gather::add` every row (through `RowCells`: on PostgreSQL each column's type is checked once for
 /// the statement); `None` when there is no row to name them.
 fn gather<S: Gather>(
     results: &[sea_orm::QueryResult],
@@ -815,10 +815,7 @@ fn gather<S: Gather>(
     let mut state = start(&column_names(first))?;
     let types = StatementTypes::default();
     for r in results {
-        match r.try_as_pg_row() {
-            Some(row) => state.add(&PgCells::new(row, &types))?,
-            None => state.add(r)?,
-        }
+        state.add(&RowCells::of(r, &types))?;
     }
     Ok(Some(state))
 }

@@ -1847,12 +1847,12 @@ async fn the_list_and_the_thread_show_each_conversations_contact_as_it_is_now() 
 }
 
 /// The list and the thread read their rows' cells by position, on PostgreSQL checking each column's type once
-/// per statement (`db::PgCells`) rather than once per cell: a column read as the wrong type is still an error,
+/// per statement (`db::RowCells`) rather than once per cell: a column read as the wrong type is still an error,
 /// in every row, not bytes taken for another type; NULL is still `None` where a value may be missing, and an
 /// error where it may not.
 #[tokio::test]
 async fn a_rows_cells_are_read_as_their_columns_types_or_refused() {
-    use backend::db::{Cells, PgCells, StatementTypes};
+    use backend::db::{Cells, RowCells, StatementTypes};
     use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement};
 
     let app = spawn_app().await;
@@ -1868,17 +1868,14 @@ async fn a_rows_cells_are_read_as_their_columns_types_or_refused() {
         .unwrap();
     assert_eq!(rows.len(), 2);
 
-    /// Each row through the wrapper the views use on this database.
+    /// Each row as the views read it (`db::RowCells`).
     fn read<T: backend::db::Cell>(
         rows: &[QueryResult],
         at: usize,
         types: &StatementTypes,
     ) -> Vec<Result<T, DbErr>> {
         rows.iter()
-            .map(|r| match r.try_as_pg_row() {
-                Some(row) => PgCells::new(row, types).cell::<T>(at),
-                None => r.cell::<T>(at),
-            })
+            .map(|r| RowCells::of(r, types).cell::<T>(at))
             .collect()
     }
     let types = StatementTypes::default();
