@@ -423,7 +423,7 @@ fn page_statement(
 
 /// The list's order, newest activity first (`page_statement`'s page), for rows read in any order.
 fn in_list_order(rows: &mut [ConversationRow]) {
-    rows.sort_unstable_by(|a, b| (b.last_activity_at, b.id).cmp(&(a.last_activity_at, a.id)));
+    rows.sort_unstable_by_key(|r| std::cmp::Reverse((r.last_activity_at, r.id)));
 }
 
 /// The account's `related_version` (migration 29), followed by the account's id and `)`. An account no write
