@@ -598,7 +598,7 @@ async fn select_floor(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<R
 /// The select floor measured just before and just after one read phase. This machine's speed moves by a third
 /// within minutes (other tenants), and the floor measured at the start of the run is a minute or more away from
 /// the read phases. The higher of these two is the reference measured beside the phase: the stricter, as the
-/// two differ by up to a quarter (after the notes phase the floor was lower than before it in three runs of
+/// two differed by up to 28% in stop 35's runs (after the notes phase the floor was lower than before it in three runs of
 /// five, and a mean would have judged the phase against its own after-effects).
 struct Beside {
     before: Run,

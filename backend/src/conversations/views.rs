@@ -413,8 +413,9 @@ fn page_statement(
     match shape {
         // The whole rows come in any order and are put in the list's order here (`in_list_order`): ordered by
         // the statement, SQLite wrote the page's 25 joined rows into a temporary b-tree to sort them again
-        // (`EXPLAIN QUERY PLAN`; the statement on a bench database through Python, best of five: 133 → 121 µs),
-        // and PostgreSQL added a sort of its own whenever it hashed the joins.
+        // (`EXPLAIN QUERY PLAN`; the statement on a bench database through Python, best of five runs in each of
+        // three rounds: 132–135 → 119–125 µs), and PostgreSQL added a sort of its own whenever it hashed the
+        // joins.
         PageShape::Whole => q.push(LAST_MESSAGE_JOIN),
         PageShape::Stamps => q.push(" ORDER BY p.last_activity_at DESC, p.id DESC"),
     };
