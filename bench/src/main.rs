@@ -862,7 +862,9 @@ struct DbResult {
     /// 32 agents' lists while notes arrive, on the server as shipped, and the notes written meanwhile.
     conversations_while_notes: Run,
     /// The select floor beside the repeated reads, the reads with nothing kept and the notes phase.
-    beside: [Beside; 3],
+    beside_reads: Beside,
+    beside_uncached: Beside,
+    beside_notes: Beside,
     notes_written: usize,
     rss_idle: f64,
     rss_peak: f64,
@@ -1105,7 +1107,9 @@ async fn bench_db_inner(cfg: &Config, bdb: &BenchDb) -> anyhow::Result<DbResult>
         conversations_uncached,
         messages_uncached,
         conversations_while_notes,
-        beside: [beside_reads, beside_uncached, beside_notes],
+        beside_reads,
+        beside_uncached,
+        beside_notes,
         notes_written,
         rss_idle,
         rss_peak,
@@ -1280,11 +1284,11 @@ async fn run() -> anyhow::Result<()> {
         format!("{:.2}×", r.processing_rate / r.commit_floor)
     });
     // A read phase's five rows: its rate, latency, CPU and ratios to the floors, the select floor both as measured
-    // at the start and beside the phase (`beside`, an index into `DbResult::beside`).
+    // at the start and beside the phase (`beside`, one of `DbResult`'s).
     type Cell<'a> = &'a dyn Fn(&DbResult) -> String;
     let read_rows = |row: &mut dyn FnMut(&str, Cell),
                      label: &str,
-                     beside: usize,
+                     beside: &dyn Fn(&DbResult) -> &Beside,
                      pick: &dyn Fn(&DbResult) -> &Run| {
         row(label, &|r| {
             let run = pick(r);
@@ -1301,7 +1305,7 @@ async fn run() -> anyhow::Result<()> {
             )
         });
         row("  × select floor beside (its selects/s)", &|r| {
-            let floor = &r.beside[beside];
+            let floor = beside(r);
             format!(
                 "{:.2}× ({:.0}–{:.0})",
                 pick(r).rate() / floor.rate(),
@@ -1322,7 +1326,13 @@ async fn run() -> anyhow::Result<()> {
             read_rows(
                 &mut row,
                 &format!("GET {name}{what} c32 req/s"),
-                if kept { 0 } else { 1 },
+                &|r| {
+                    if kept {
+                        &r.beside_reads
+                    } else {
+                        &r.beside_uncached
+                    }
+                },
                 &|r| pick(r, kept)[i],
             );
         }
@@ -1330,7 +1340,7 @@ async fn run() -> anyhow::Result<()> {
     read_rows(
         &mut row,
         "GET conversations, 32 agents, notes arriving c32",
-        2,
+        &|r| &r.beside_notes,
         &|r| &r.conversations_while_notes,
     );
     row("  notes written (a second)", &|r| {
@@ -1391,12 +1401,12 @@ async fn run() -> anyhow::Result<()> {
             (
                 "repeated, kept JSON",
                 [&r.conversations, &r.messages],
-                &r.beside[0],
+                &r.beside_reads,
             ),
             (
                 "nothing kept",
                 [&r.conversations_uncached, &r.messages_uncached],
-                &r.beside[1],
+                &r.beside_uncached,
             ),
         ] {
             targets.push((
@@ -1419,7 +1429,7 @@ async fn run() -> anyhow::Result<()> {
         if pg {
             targets.push((
                 format!("{kind}: list ≥ 0.3× select floor beside (32 agents, notes arriving)"),
-                busy.rate() >= 0.3 * r.beside[2].rate(),
+                busy.rate() >= 0.3 * r.beside_notes.rate(),
             ));
         }
         targets.push((format!("{kind}: RSS idle < 60 MiB"), r.rss_idle < 60.0));
