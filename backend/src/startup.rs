@@ -116,6 +116,12 @@ impl Application {
             let mut worker = state.clone();
             if let Some(db) = db::worker_pool(&worker.settings) {
                 worker.db = db;
+                // And a lookup task of its own, on this thread, through that pool: one shared by both workers
+                // ran on the thread of the first request's worker, so every lookup's statement and every
+                // answer went through that one thread.
+                worker.callers = crate::auth::caller_queue::CallerQueue::for_worker(
+                    worker.settings.http_workers,
+                );
             }
             App::new()
                 .app_data(web::Data::new(worker))

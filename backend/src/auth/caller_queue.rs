@@ -21,7 +21,11 @@ const MAX_BATCH: usize = 128;
 /// The lookup task's sender, made with the first lookup (it needs a runtime) and shared by every clone of the
 /// state; the task ends when the last clone is dropped.
 #[derive(Clone, Default)]
-pub struct CallerQueue(Arc<OnceLock<mpsc::Sender<Lookup>>>);
+pub struct CallerQueue {
+    sender: Arc<OnceLock<mpsc::Sender<Lookup>>>,
+    /// Statements in flight at once; `None`: `db::statements_in_flight`.
+    slots: Option<usize>,
+}
 
 pub(super) struct Lookup {
     digest: String,
@@ -42,6 +46,14 @@ pub(super) fn enabled() -> bool {
 }
 
 impl CallerQueue {
+    /// A queue of its own for one of `workers` HTTP workers, keeping its share of the statements in flight.
+    pub fn for_worker(workers: usize) -> Self {
+        Self {
+            sender: Default::default(),
+            slots: Some((crate::db::statements_in_flight() / workers.max(1)).max(1)),
+        }
+    }
+
     /// The caller behind `credential`, as `super::caller` answers it; `None` inside `Some` for an unknown
     /// credential, and `None` when the lookup task is gone (the caller then looks up alone).
     pub(super) async fn lookup(
@@ -50,9 +62,10 @@ impl CallerQueue {
         credential: &Credential,
         account_id: Option<i64>,
     ) -> Option<Result<Option<AuthUser>, ApiError>> {
-        let tx = self.0.get_or_init(|| {
+        let tx = self.sender.get_or_init(|| {
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            tokio::spawn(run(db.clone(), rx));
+            let slots = self.slots.unwrap_or_else(crate::db::statements_in_flight);
+            tokio::spawn(run(db.clone(), rx, slots));
             tx
         });
         let (digest, session) = match credential {
@@ -71,8 +84,7 @@ impl CallerQueue {
     }
 }
 
-async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Lookup>) {
-    let slots = crate::db::statements_in_flight();
+async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Lookup>, slots: usize) {
     let mut running = tokio::task::JoinSet::new();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
@@ -122,13 +134,14 @@ async fn answer(db: &DatabaseConnection, lookups: Vec<Lookup>) {
 const PG_LOOK_UP: &str =
     "WITH a AS MATERIALIZED (SELECT $1::text[] AS digests, $2::bool[] AS sessions, \
       $3::bigint[] AS accounts) \
-  SELECT q.n AS lookup_n, u.*, au.role AS member_role, v.version AS data_version, v.tabs_version \
+  SELECT q.n AS lookup_n, u.id, u.super_admin, au.role AS member_role, v.version AS data_version, \
+    v.tabs_version \
   FROM a CROSS JOIN LATERAL unnest(a.digests, a.sessions, a.accounts) WITH ORDINALITY \
     AS q(digest, session, account_id, n) \
   CROSS JOIN LATERAL (\
-    SELECT t.* FROM users t WHERE NOT q.session AND t.access_token_digest = q.digest \
+    SELECT t.id, t.super_admin FROM users t WHERE NOT q.session AND t.access_token_digest = q.digest \
     UNION ALL \
-    SELECT t.* FROM sessions s JOIN users t ON t.id = s.user_id \
+    SELECT t.id, t.super_admin FROM sessions s JOIN users t ON t.id = s.user_id \
     WHERE q.session AND s.token_digest = q.digest AND s.expires_at > $4) u \
   LEFT JOIN account_versions v ON v.account_id = q.account_id \
   LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = q.account_id";
@@ -140,7 +153,8 @@ const SQLITE_LOOK_UP: &str = "WITH q AS (\
       THEN (SELECT s.user_id FROM sessions s WHERE s.token_digest = j.value ->> 0 AND s.expires_at > ?2) \
       ELSE (SELECT t.id FROM users t WHERE t.access_token_digest = j.value ->> 0) END AS user_id \
     FROM json_each(?1) AS j) \
-  SELECT q.n AS lookup_n, u.*, au.role AS member_role, v.version AS data_version, v.tabs_version \
+  SELECT q.n AS lookup_n, u.id, u.super_admin, au.role AS member_role, v.version AS data_version, \
+    v.tabs_version \
   FROM q JOIN users u ON u.id = q.user_id \
   LEFT JOIN account_versions v ON v.account_id = q.account_id \
   LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = q.account_id";
