@@ -6,16 +6,14 @@ pub mod sessions;
 
 use crate::crypto::token_digest;
 use crate::db::{now, Sql};
-use crate::entities::{account_user, user};
+use crate::entities::account_user;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
 use shared::dto::Role;
 
 pub const SESSION_COOKIE: &str = "sb_session";
@@ -24,10 +22,18 @@ pub const TOKEN_HEADER: &str = "api_access_token";
 /// The authenticated user of a request.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
-    pub user: user::Model,
+    pub user: Caller,
     /// The account named in the path (`{account_id}`), read in the same statement as the user, since nearly
     /// every request is about one account.
     membership: Option<Membership>,
+}
+
+/// What requests need of the caller's user row. Every request reads it, so it leaves out the rest (name, email,
+/// password hash, sealed token): the profile, the one request that shows them, reads the user itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub id: i64,
+    pub super_admin: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -43,14 +49,8 @@ struct Membership {
 }
 
 impl AuthUser {
-    pub fn new(user: user::Model) -> Self {
-        Self {
-            user,
-            membership: None,
-        }
-    }
-
-    /// The user of a caller row (`users.*`, and `member_role` and `data_version` when `account_id` is given).
+    /// The user of a caller row (`id` and `super_admin`, and `member_role`, `data_version` and `tabs_version`
+    /// when `account_id` is given).
     fn from_row(row: &QueryResult, account_id: Option<i64>) -> Result<Self, DbErr> {
         let membership = match account_id {
             Some(account_id) => Some(Membership {
@@ -62,7 +62,10 @@ impl AuthUser {
             None => None,
         };
         Ok(Self {
-            user: user::Model::from_query_result(row, "")?,
+            user: Caller {
+                id: row.try_get("", "id")?,
+                super_admin: row.try_get("", "super_admin")?,
+            },
             membership,
         })
     }
@@ -146,7 +149,7 @@ async fn caller(
     credential: Credential,
     account_id: Option<i64>,
 ) -> Result<Option<AuthUser>, ApiError> {
-    let mut q = Sql::new("SELECT u.*");
+    let mut q = Sql::new("SELECT u.id, u.super_admin");
     if let Some(account_id) = account_id {
         q.push(
             ", au.role AS member_role, v.version AS data_version, v.tabs_version \

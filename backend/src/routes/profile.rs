@@ -1,8 +1,10 @@
 use crate::accounts::{access_token, session_user};
 use crate::auth::AuthUser;
+use crate::entities::user;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
+use sea_orm::EntityTrait;
 use shared::dto::Profile;
 
 /// The caller, with the API access token for scripts.
@@ -10,7 +12,12 @@ use shared::dto::Profile;
 #[get("/api/v1/profile")]
 #[tracing::instrument(skip_all, fields(user_id = auth.user.id))]
 pub async fn show(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse, ApiError> {
-    let s = session_user(&state.db, &auth.user).await?;
+    // The caller's lookup reads only what every request needs; the profile shows the rest.
+    let user = user::Entity::find_by_id(auth.user.id)
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let s = session_user(&state.db, &user).await?;
     Ok(HttpResponse::Ok().json(Profile {
         id: s.id,
         name: s.name,
@@ -18,6 +25,6 @@ pub async fn show(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResp
         account_id: s.account_id,
         accounts: s.accounts,
         super_admin: s.super_admin,
-        access_token: access_token(&state.keys, &auth.user)?,
+        access_token: access_token(&state.keys, &user)?,
     }))
 }
