@@ -18,8 +18,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Most lookups answered by one statement.
 const MAX_BATCH: usize = 128;
 
-/// The lookup task's sender, made with the first lookup (it needs a runtime) and shared by every clone of the
-/// state; the task ends when the last clone is dropped.
+/// The lookup task's sender, made with the first lookup (it needs a runtime, and the task runs on the thread of
+/// that lookup) and shared by every clone of the state; the task ends when the last clone is dropped. On
+/// PostgreSQL each HTTP worker's state has a queue of its own (`for_worker`), so its lookups stay on its thread.
 #[derive(Clone, Default)]
 pub struct CallerQueue {
     sender: Arc<OnceLock<mpsc::Sender<Lookup>>>,
