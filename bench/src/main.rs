@@ -626,38 +626,28 @@ async fn select_floor(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<R
 
 /// A floor measured just before and just after one phase: the select floor around each read phase, the framework
 /// floor around the group-commit ingest. This machine's speed moves by a third within minutes (other tenants),
-/// and the floors measured at the start of the run are a minute or more away from the phase. The higher of these two is the reference measured beside the phase: the stricter, as the
-/// two differed by up to 28% in stop 35's runs (after the notes phase the floor was lower than before it in three runs of
-/// five, and a mean would have judged the phase against its own after-effects).
+/// and the floors measured at the start of the run are a minute or more away from the phase. The higher of these
+/// two is the reference measured beside the phase: the stricter, as the two differed by up to 28% in stop 35's
+/// runs (after the notes phase the floor was lower than before it in three runs of five, and a mean would have
+/// judged the phase against its own after-effects).
 struct Beside {
     before: Run,
     after: Run,
 }
 
 impl Beside {
-    /// The select floor around `phase`.
-    async fn selects<T>(
-        cfg: &Config,
-        db: &DatabaseConnection,
+    /// `phase`, with the floor `measure` measures just before and just after it.
+    async fn around<T, F>(
+        measure: impl Fn() -> F,
         phase: impl Future<Output = T>,
-    ) -> anyhow::Result<(T, Self)> {
-        let before = select_floor(cfg, db).await?;
+    ) -> anyhow::Result<(T, Self)>
+    where
+        F: Future<Output = anyhow::Result<Run>>,
+    {
+        let before = measure().await?;
         let out = phase.await;
-        let after = select_floor(cfg, db).await?;
+        let after = measure().await?;
         Ok((out, Self { before, after }))
-    }
-
-    /// The framework floor at `concurrency` around `phase`.
-    async fn framework<T>(
-        cfg: &Config,
-        floor: &FloorServer,
-        concurrency: usize,
-        phase: impl Future<Output = T>,
-    ) -> (T, Self) {
-        let before = floor.measure(cfg, concurrency).await;
-        let out = phase.await;
-        let after = floor.measure(cfg, concurrency).await;
-        (out, Self { before, after })
     }
     fn rate(&self) -> f64 {
         self.before.rate().max(self.after.rate())
@@ -1002,16 +992,14 @@ async fn bench_db_inner(
     .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (rss_idle, _) = server.memory();
-    let (ingest, beside_ingest) = Beside::framework(
-        cfg,
-        floor,
-        INGEST_CONCURRENCY,
+    let (ingest, beside_ingest) = Beside::around(
+        || async { Ok(floor.measure(cfg, INGEST_CONCURRENCY).await) },
         with_cpu(
             server.pid,
             post_webhooks(cfg, &base, deliveries("group", cfg.events, cfg.contacts)),
         ),
     )
-    .await;
+    .await?;
     let (_, hwm_ingest) = server.memory();
     server.stop().await;
     let stored = scalar(&state.db, "SELECT COUNT(*) FROM jobs").await?;
@@ -1067,9 +1055,8 @@ async fn bench_db_inner(
     )
     .await
     .unwrap_or(1);
-    let ((conversations, messages), beside_reads) = Beside::selects(
-        cfg,
-        &state.db,
+    let ((conversations, messages), beside_reads) = Beside::around(
+        || select_floor(cfg, &state.db),
         api_reads(cfg, server.pid, &base, account, &token, display_id),
     )
     .await?;
@@ -1083,9 +1070,8 @@ async fn bench_db_inner(
         &logs.join(format!("server-{kind}-reads-uncached.log")),
     )
     .await?;
-    let ((conversations_uncached, messages_uncached), beside_uncached) = Beside::selects(
-        cfg,
-        &state.db,
+    let ((conversations_uncached, messages_uncached), beside_uncached) = Beside::around(
+        || select_floor(cfg, &state.db),
         api_reads(cfg, server.pid, &base, account, &token, display_id),
     )
     .await?;
@@ -1099,9 +1085,8 @@ async fn bench_db_inner(
         &logs.join(format!("server-{kind}-reads-after-notes.log")),
     )
     .await?;
-    let (notes, beside_notes) = Beside::selects(
-        cfg,
-        &state.db,
+    let (notes, beside_notes) = Beside::around(
+        || select_floor(cfg, &state.db),
         lists_while_notes_arrive(cfg, &state, server.pid, &base, account, &token),
     )
     .await?;

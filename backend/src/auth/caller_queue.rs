@@ -21,11 +21,17 @@ const MAX_BATCH: usize = 128;
 /// The lookup task's sender, made with the first lookup (it needs a runtime, and the task runs on the thread of
 /// that lookup) and shared by every clone of the state; the task ends when the last clone is dropped. On
 /// PostgreSQL each HTTP worker's state has a queue of its own (`for_worker`), so its lookups stay on its thread.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CallerQueue {
     sender: Arc<OnceLock<mpsc::Sender<Lookup>>>,
-    /// Statements in flight at once; `None`: `db::statements_in_flight`.
-    slots: Option<usize>,
+    /// Statements in flight at once.
+    slots: usize,
+}
+
+impl Default for CallerQueue {
+    fn default() -> Self {
+        Self::with_slots(crate::db::statements_in_flight())
+    }
 }
 
 pub(super) struct Lookup {
@@ -49,9 +55,13 @@ pub(super) fn enabled() -> bool {
 impl CallerQueue {
     /// A queue of its own for one of `workers` HTTP workers, keeping its share of the statements in flight.
     pub fn for_worker(workers: usize) -> Self {
+        Self::with_slots((crate::db::statements_in_flight() / workers.max(1)).max(1))
+    }
+
+    fn with_slots(slots: usize) -> Self {
         Self {
             sender: Default::default(),
-            slots: Some((crate::db::statements_in_flight() / workers.max(1)).max(1)),
+            slots,
         }
     }
 
@@ -65,8 +75,7 @@ impl CallerQueue {
     ) -> Option<Result<Option<AuthUser>, ApiError>> {
         let tx = self.sender.get_or_init(|| {
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            let slots = self.slots.unwrap_or_else(crate::db::statements_in_flight);
-            tokio::spawn(run(db.clone(), rx, slots));
+            tokio::spawn(run(db.clone(), rx, self.slots));
             tx
         });
         let (digest, session) = match credential {
