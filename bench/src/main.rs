@@ -1528,3 +1528,55 @@ async fn run() -> anyhow::Result<()> {
     eprintln!("wrote {}", out_dir.join("results.json").display());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run of `ok` requests in one second.
+    fn run_of(ok: usize) -> Run {
+        Run {
+            ok,
+            elapsed: Duration::from_secs(1),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_phase_is_held_to_the_higher_of_the_floors_measured_just_before_and_just_after_it() {
+        let steps = Arc::new(Mutex::new(Vec::new()));
+        let floors = Arc::new(Mutex::new(vec![900, 1_000]));
+        let measure = || {
+            let (steps, floors) = (steps.clone(), floors.clone());
+            async move {
+                let ok = floors.lock().unwrap().remove(0);
+                steps.lock().unwrap().push(format!("floor {ok}"));
+                Ok(run_of(ok))
+            }
+        };
+        let phase = {
+            let steps = steps.clone();
+            async move {
+                steps.lock().unwrap().push("phase".to_owned());
+                7
+            }
+        };
+        let (out, beside) = Beside::around(measure, phase).await.unwrap();
+        assert_eq!(out, 7);
+        assert_eq!(*steps.lock().unwrap(), ["floor 900", "phase", "floor 1000"]);
+        assert_eq!(beside.rate(), 1_000.0);
+        // The higher, whichever side it was measured on.
+        let earlier_higher = Beside {
+            before: run_of(1_200),
+            after: run_of(800),
+        };
+        assert_eq!(earlier_higher.rate(), 1_200.0);
+    }
+
+    #[tokio::test]
+    async fn a_floor_that_fails_fails_the_phase_around_it() {
+        let measure = || async { Err::<Run, _>(anyhow::anyhow!("database gone")) };
+        let result = Beside::around(measure, async { 1 }).await;
+        assert!(result.is_err());
+    }
+}
