@@ -652,6 +652,15 @@ impl Beside {
     fn rate(&self) -> f64 {
         self.before.rate().max(self.after.rate())
     }
+    /// The table's cell: `phase`'s ratio to this floor, then the two floors measured.
+    fn cell(&self, phase: &Run) -> String {
+        format!(
+            "{:.2}× ({:.0}–{:.0})",
+            phase.rate() / self.rate(),
+            self.before.rate(),
+            self.after.rate()
+        )
+    }
     fn json(&self) -> Value {
         json!({ "per_sec": self.rate(), "before": self.before.json(), "after": self.after.json() })
     }
@@ -1299,13 +1308,7 @@ async fn run() -> anyhow::Result<()> {
         format!("{:.2}×", r.ingest.rate() / f64r)
     });
     row("  × framework floor beside (its req/s)", &|r| {
-        let floor = &r.beside_ingest;
-        format!(
-            "{:.2}× ({:.0}–{:.0})",
-            r.ingest.rate() / floor.rate(),
-            floor.before.rate(),
-            floor.after.rate()
-        )
+        r.beside_ingest.cell(&r.ingest)
     });
     row("  × before (1 txn/delivery)", &|r| {
         format!("{:.2}×", r.ingest.rate() / r.ingest_single.rate())
@@ -1346,13 +1349,7 @@ async fn run() -> anyhow::Result<()> {
             )
         });
         row("  × select floor beside (its selects/s)", &|r| {
-            let floor = beside(r);
-            format!(
-                "{:.2}× ({:.0}–{:.0})",
-                pick(r).rate() / floor.rate(),
-                floor.before.rate(),
-                floor.after.rate()
-            )
+            beside(r).cell(pick(r))
         });
     };
     for (what, kept) in [("", true), (", nothing kept", false)] {
