@@ -34,6 +34,7 @@ mod m20261206_000029_add_row_versions;
 mod m20261206_000030_add_last_message_id;
 mod m20261207_000031_add_contact_to_conversations;
 mod m20261207_000032_add_tab_counts_index;
+mod m20261208_000033_create_credentials_version;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000030_add_last_message_id::Migration),
             Box::new(m20261207_000031_add_contact_to_conversations::Migration),
             Box::new(m20261207_000032_add_tab_counts_index::Migration),
+            Box::new(m20261208_000033_create_credentials_version::Migration),
         ]
     }
 }

@@ -5,9 +5,11 @@
 //! connection's own thread and back (sqlx runs each SQLite connection on a thread of its own), two thread
 //! switches or more. A few batches in flight instead of one statement per request leave those to the rest of
 //! the work. When nothing else is waiting a lookup goes out at once, alone, so an idle server answers as fast as
-//! before.
+//! before. When every caller of a batch is kept (`kept_callers`), the statement reads only the credentials
+//! version and the accounts' data versions.
 
-use super::{AuthUser, Credential};
+use super::kept_callers::{Kept, KeptCallers, Key};
+use super::{AuthUser, Credential, Membership};
 use crate::crypto::token_digest;
 use crate::db::now;
 use crate::error::ApiError;
@@ -26,6 +28,7 @@ pub struct CallerQueue {
     sender: Arc<OnceLock<mpsc::Sender<Lookup>>>,
     /// Statements in flight at once.
     slots: usize,
+    kept: Arc<KeptCallers>,
 }
 
 impl Default for CallerQueue {
@@ -35,9 +38,7 @@ impl Default for CallerQueue {
 }
 
 pub(super) struct Lookup {
-    digest: String,
-    session: bool,
-    account_id: Option<i64>,
+    key: Key,
     done: oneshot::Sender<Result<Option<AuthUser>, ApiError>>,
 }
 
@@ -62,6 +63,7 @@ impl CallerQueue {
         Self {
             sender: Default::default(),
             slots,
+            kept: Default::default(),
         }
     }
 
@@ -75,7 +77,7 @@ impl CallerQueue {
     ) -> Option<Result<Option<AuthUser>, ApiError>> {
         let tx = self.sender.get_or_init(|| {
             let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-            tokio::spawn(run(db.clone(), rx, self.slots));
+            tokio::spawn(run(db.clone(), rx, self.slots, self.kept.clone()));
             tx
         });
         let (digest, session) = match credential {
@@ -84,9 +86,11 @@ impl CallerQueue {
         };
         let (done, answer) = oneshot::channel();
         let lookup = Lookup {
-            digest,
-            session,
-            account_id,
+            key: Key {
+                digest,
+                session,
+                account_id,
+            },
             done,
         };
         tx.send(lookup).await.ok()?;
@@ -94,7 +98,12 @@ impl CallerQueue {
     }
 }
 
-async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Lookup>, slots: usize) {
+async fn run(
+    db: DatabaseConnection,
+    mut rx: mpsc::Receiver<Lookup>,
+    slots: usize,
+    kept: Arc<KeptCallers>,
+) {
     let mut running = tokio::task::JoinSet::new();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
@@ -104,8 +113,8 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Lookup>, slots: usiz
                     break;
                 }
                 let lookups = std::mem::take(&mut batch);
-                let db = db.clone();
-                running.spawn(async move { answer(&db, lookups).await });
+                let (db, kept) = (db.clone(), kept.clone());
+                running.spawn(async move { answer(&db, &kept, lookups).await });
             }
             Some(_) = running.join_next(), if !running.is_empty() => {}
         }
@@ -113,8 +122,8 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Lookup>, slots: usiz
     while running.join_next().await.is_some() {}
 }
 
-async fn answer(db: &DatabaseConnection, lookups: Vec<Lookup>) {
-    match look_up(db, &lookups).await {
+async fn answer(db: &DatabaseConnection, kept: &KeptCallers, lookups: Vec<Lookup>) {
+    match look_up(db, kept, &lookups).await {
         Ok(found) => {
             for (lookup, user) in lookups.into_iter().zip(found) {
                 let _ = lookup.done.send(Ok(user));
@@ -144,14 +153,16 @@ async fn answer(db: &DatabaseConnection, lookups: Vec<Lookup>) {
 const PG_LOOK_UP: &str =
     "WITH a AS MATERIALIZED (SELECT $1::text[] AS digests, $2::bool[] AS sessions, \
       $3::bigint[] AS accounts) \
-  SELECT q.n AS lookup_n, u.id, u.super_admin, au.role AS member_role, v.version AS data_version, \
-    v.tabs_version \
+  SELECT q.n AS lookup_n, u.id, u.super_admin, u.expires_at, au.role AS member_role, \
+    v.version AS data_version, v.tabs_version, \
+    (SELECT COALESCE(MAX(c.version), 0) FROM credentials_version c) AS credentials_version \
   FROM a CROSS JOIN LATERAL unnest(a.digests, a.sessions, a.accounts) WITH ORDINALITY \
     AS q(digest, session, account_id, n) \
   CROSS JOIN LATERAL (\
-    SELECT t.id, t.super_admin FROM users t WHERE NOT q.session AND t.access_token_digest = q.digest \
+    SELECT t.id, t.super_admin, NULL::bigint AS expires_at FROM users t \
+    WHERE NOT q.session AND t.access_token_digest = q.digest \
     UNION ALL \
-    SELECT t.id, t.super_admin FROM sessions s JOIN users t ON t.id = s.user_id \
+    SELECT t.id, t.super_admin, s.expires_at FROM sessions s JOIN users t ON t.id = s.user_id \
     WHERE q.session AND s.token_digest = q.digest AND s.expires_at > $4) u \
   LEFT JOIN account_versions v ON v.account_id = q.account_id \
   LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = q.account_id";
@@ -161,30 +172,141 @@ const PG_LOOK_UP: &str =
 const SQLITE_LOOK_UP: &str = "WITH q AS (\
     SELECT j.key + 1 AS n, j.value ->> 2 AS account_id, CASE WHEN j.value ->> 1 \
       THEN (SELECT s.user_id FROM sessions s WHERE s.token_digest = j.value ->> 0 AND s.expires_at > ?2) \
-      ELSE (SELECT t.id FROM users t WHERE t.access_token_digest = j.value ->> 0) END AS user_id \
+      ELSE (SELECT t.id FROM users t WHERE t.access_token_digest = j.value ->> 0) END AS user_id, \
+      CASE WHEN j.value ->> 1 THEN (SELECT s.expires_at FROM sessions s \
+        WHERE s.token_digest = j.value ->> 0 AND s.expires_at > ?2) END AS expires_at \
     FROM json_each(?1) AS j) \
-  SELECT q.n AS lookup_n, u.id, u.super_admin, au.role AS member_role, v.version AS data_version, \
-    v.tabs_version \
+  SELECT q.n AS lookup_n, u.id, u.super_admin, q.expires_at, au.role AS member_role, \
+    v.version AS data_version, v.tabs_version, \
+    (SELECT COALESCE(MAX(c.version), 0) FROM credentials_version c) AS credentials_version \
   FROM q JOIN users u ON u.id = q.user_id \
   LEFT JOIN account_versions v ON v.account_id = q.account_id \
   LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = q.account_id";
 
-/// Each lookup's caller, in the order of `lookups`.
+/// The credentials version, and the data versions of the accounts `$1` (PostgreSQL): all a batch of kept
+/// callers reads. One row with no account when none is asked.
+const PG_VERSIONS: &str = "SELECT (SELECT COALESCE(MAX(c.version), 0) FROM credentials_version c) \
+    AS credentials_version, a.account_id, v.version AS data_version, v.tabs_version \
+  FROM (SELECT 1) o LEFT JOIN unnest($1::bigint[]) AS a(account_id) ON true \
+  LEFT JOIN account_versions v ON v.account_id = a.account_id";
+
+/// The same on SQLite, the accounts as one JSON array.
+const SQLITE_VERSIONS: &str =
+    "SELECT (SELECT COALESCE(MAX(c.version), 0) FROM credentials_version c) \
+    AS credentials_version, a.value AS account_id, v.version AS data_version, v.tabs_version \
+  FROM (SELECT 1) o LEFT JOIN json_each(?1) AS a ON 1 \
+  LEFT JOIN account_versions v ON v.account_id = a.value";
+
+/// Each lookup's caller, in the order of `lookups`: from `kept` when all of them are kept at the credentials
+/// version the statement reads, else read in full and kept.
 async fn look_up(
     db: &DatabaseConnection,
+    kept: &KeptCallers,
     lookups: &[Lookup],
 ) -> Result<Vec<Option<AuthUser>>, DbErr> {
+    if let Some((version, callers)) = kept.all(lookups.iter().map(|l| &l.key), now()) {
+        let versions = read_versions(db, lookups).await?;
+        if versions.credentials == version {
+            return Ok(lookups
+                .iter()
+                .zip(callers)
+                .map(|(l, caller)| Some(versions.user(l.key.account_id, caller)))
+                .collect());
+        }
+        kept.forget_before(versions.credentials);
+    }
+    let (version, found) = read_callers(db, lookups).await?;
+    if let Some(version) = version {
+        kept.keep(
+            version,
+            lookups
+                .iter()
+                .zip(&found)
+                .map(|(l, f)| (l.key.clone(), f.as_ref().map(|(_, kept)| kept.clone()))),
+        );
+    }
+    Ok(found.into_iter().map(|f| f.map(|(user, _)| user)).collect())
+}
+
+/// What a batch of kept callers reads.
+struct Versions {
+    credentials: i64,
+    /// `(account, data version, tabs version)` of each account asked.
+    accounts: Vec<(i64, i64, i64)>,
+}
+
+impl Versions {
+    /// The caller kept for a lookup in `account_id`, with that account's data versions as just read.
+    fn user(&self, account_id: Option<i64>, kept: Kept) -> AuthUser {
+        let membership = account_id.map(|account_id| {
+            let (data_version, tabs_version) = self
+                .accounts
+                .iter()
+                .find(|(id, _, _)| *id == account_id)
+                .map_or((0, 0), |(_, d, t)| (*d, *t));
+            Membership {
+                account_id,
+                role: kept.role,
+                data_version,
+                tabs_version,
+            }
+        });
+        AuthUser {
+            user: kept.caller,
+            membership,
+        }
+    }
+}
+
+async fn read_versions(db: &DatabaseConnection, lookups: &[Lookup]) -> Result<Versions, DbErr> {
+    let mut accounts: Vec<i64> = lookups.iter().filter_map(|l| l.key.account_id).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    type Row = (i64, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        sea_orm::sqlx::query_as(PG_VERSIONS)
+            .bind(&accounts)
+            .fetch_all(db.get_postgres_connection_pool())
+            .await
+    } else {
+        sea_orm::sqlx::query_as(SQLITE_VERSIONS)
+            .bind(serde_json::Value::from(accounts).to_string())
+            .fetch_all(db.get_sqlite_connection_pool())
+            .await
+    }
+    .map_err(crate::db::sqlx_error)?;
+    let credentials = rows
+        .first()
+        .map(|r| r.0)
+        .ok_or_else(|| DbErr::Custom("the versions row is missing".into()))?;
+    Ok(Versions {
+        credentials,
+        accounts: rows
+            .into_iter()
+            .filter_map(|(_, account, data, tabs)| {
+                Some((account?, data.unwrap_or(0), tabs.unwrap_or(0)))
+            })
+            .collect(),
+    })
+}
+
+/// Each lookup's caller read in full, with what of it is kept, and the credentials version it was read at
+/// (none when no lookup found a caller).
+async fn read_callers(
+    db: &DatabaseConnection,
+    lookups: &[Lookup],
+) -> Result<(Option<i64>, Vec<Option<(AuthUser, Kept)>>), DbErr> {
     let rows: Vec<QueryResult> = if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
     {
         sea_orm::sqlx::query(PG_LOOK_UP)
             .bind(
                 lookups
                     .iter()
-                    .map(|l| l.digest.as_str())
+                    .map(|l| l.key.digest.as_str())
                     .collect::<Vec<_>>(),
             )
-            .bind(lookups.iter().map(|l| l.session).collect::<Vec<_>>())
-            .bind(lookups.iter().map(|l| l.account_id).collect::<Vec<_>>())
+            .bind(lookups.iter().map(|l| l.key.session).collect::<Vec<_>>())
+            .bind(lookups.iter().map(|l| l.key.account_id).collect::<Vec<_>>())
             .bind(now())
             .fetch_all(db.get_postgres_connection_pool())
             .await
@@ -195,7 +317,7 @@ async fn look_up(
     } else {
         let items: Vec<(&str, bool, Option<i64>)> = lookups
             .iter()
-            .map(|l| (l.digest.as_str(), l.session, l.account_id))
+            .map(|l| (l.key.digest.as_str(), l.key.session, l.key.account_id))
             .collect();
         let items = serde_json::to_string(&items)
             .map_err(|e| DbErr::Custom(format!("encoding the lookups: {e}")))?;
@@ -209,13 +331,21 @@ async fn look_up(
             .map(QueryResult::from)
             .collect()
     };
-    let mut found: Vec<Option<AuthUser>> = vec![None; lookups.len()];
+    let mut version = None;
+    let mut found: Vec<Option<(AuthUser, Kept)>> = vec![None; lookups.len()];
     for row in rows {
         let n: i64 = row.try_get("", "lookup_n")?;
         let i = usize::try_from(n - 1).unwrap_or(usize::MAX);
         if let Some(lookup) = lookups.get(i) {
-            found[i] = Some(AuthUser::from_row(&row, lookup.account_id)?);
+            let user = AuthUser::from_row(&row, lookup.key.account_id)?;
+            let kept = Kept {
+                caller: user.user,
+                role: user.membership.as_ref().and_then(|m| m.role.clone()),
+                expires_at: row.try_get("", "expires_at")?,
+            };
+            version = Some(row.try_get::<i64>("", "credentials_version")?);
+            found[i] = Some((user, kept));
         }
     }
-    Ok(found)
+    Ok((version, found))
 }

@@ -1,6 +1,7 @@
 //! Who is calling: the `api_access_token` header or the session cookie, and what their role allows.
 
 pub mod caller_queue;
+mod kept_callers;
 pub mod rate_limit;
 pub mod sessions;
 

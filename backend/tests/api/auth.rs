@@ -362,3 +362,110 @@ async fn concurrent_requests_are_each_answered_as_their_own_caller() {
         }
     }
 }
+
+/// Callers are kept between requests (`auth::kept_callers`) at the database's credentials version. Each change to
+/// who a credential is or what it may do, made straight in the database as another instance or a hand in `psql`
+/// would make it, holds from the next request: a demotion, a removal from the account, a super-admin flag
+/// taken away, a token replaced, a session deleted.
+#[tokio::test]
+async fn a_kept_caller_follows_every_change_to_their_credentials_made_by_any_server() {
+    let app = spawn_app().await;
+    let ada = app.admin("ada@example.com", "Acme").await;
+    let acme = ada.account_id.unwrap();
+    app.create_api_inbox(&ada, "Acme web").await;
+    let inboxes = format!("/api/v1/accounts/{acme}/inboxes");
+    let token = ada.access_token.as_str();
+    // Asked several times at once first, so that every HTTP worker (each keeps callers of its own) has ada kept
+    // when the change is made.
+    let keep = |path: String| {
+        let app = &app;
+        async move {
+            let asks = (0..4).map(|_| app.api(Method::GET, &path, token, None));
+            for r in futures_util::future::join_all(asks).await {
+                assert_eq!(r.status, 200, "{}", r.body);
+            }
+        }
+    };
+    let names = |r: &crate::helpers::Reply| -> Vec<String> {
+        r.body["payload"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", r.body))
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    keep(inboxes.clone()).await;
+    app.exec(&format!(
+        "UPDATE account_users SET role = 'agent' WHERE user_id = {}",
+        ada.user_id
+    ))
+    .await;
+    let demoted = app.api(Method::GET, &inboxes, token, None).await;
+    let create = app
+        .api(
+            Method::POST,
+            &inboxes,
+            token,
+            Some(json!({"name": "Another", "channel": {"type": "api"}})),
+        )
+        .await;
+    assert_eq!(demoted.status, 200, "{}", demoted.body);
+    assert_eq!(
+        names(&demoted),
+        Vec::<String>::new(),
+        "an agent sees only their inboxes"
+    );
+    assert_eq!(create.status, 403, "{}", create.body);
+    assert_eq!(app.count("inboxes").await, 1);
+
+    keep(inboxes.clone()).await;
+    app.exec(&format!(
+        "DELETE FROM account_users WHERE user_id = {}",
+        ada.user_id
+    ))
+    .await;
+    let removed = app.api(Method::GET, &inboxes, token, None).await;
+    assert_eq!(removed.status, 404, "{}", removed.body);
+
+    let config = "/api/v1/super_admin/app_config?config=instagram".to_owned();
+    app.exec(&format!(
+        "UPDATE users SET super_admin = TRUE WHERE id = {}",
+        ada.user_id
+    ))
+    .await;
+    keep(config.clone()).await;
+    app.exec(&format!(
+        "UPDATE users SET super_admin = FALSE WHERE id = {}",
+        ada.user_id
+    ))
+    .await;
+    let no_longer = app.api(Method::GET, &config, token, None).await;
+    assert_eq!(no_longer.status, 403, "{}", no_longer.body);
+
+    keep("/api/v1/profile".into()).await;
+    app.exec(&format!(
+        "UPDATE users SET access_token_digest = 'replaced' WHERE id = {}",
+        ada.user_id
+    ))
+    .await;
+    let replaced = app.api(Method::GET, "/api/v1/profile", token, None).await;
+    assert_eq!(replaced.status, 401, "{}", replaced.body);
+
+    let profile = format!("{}/api/v1/profile", app.address);
+    let signed_in = app
+        .browser
+        .post(format!("{}/auth/sign_in", app.address))
+        .json(&json!({"email": "ada@example.com", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let asks = (0..4).map(|_| app.browser.get(&profile).send());
+    for r in futures_util::future::join_all(asks).await {
+        assert_eq!(r.unwrap().status(), 200);
+    }
+    app.exec("DELETE FROM sessions").await;
+    let signed_out = reply(app.browser.get(&profile).send().await.unwrap()).await;
+    assert_eq!(signed_out.status, 401, "{:?}", signed_out.body);
+}
