@@ -51,12 +51,14 @@ pub fn default_ingest_batches(cores: usize) -> usize {
     (cores / 2).clamp(1, 4)
 }
 
-/// Four per core, 8 to 32. Each pooled connection is a PostgreSQL backend on the same cores: with 32 of them
-/// taking turns on two cores, an uncached list cost PostgreSQL a fifth more CPU and its p99 was 40–43 ms; with 8
-/// (or 4) it was 29–30 ms, ingest and processing no slower (README, "What changed", stop 27). Requests beyond
+/// Two per core, 4 to 32: on two cores, two for each HTTP worker's pool (its batch of callers' lookups and one
+/// other statement) and four for jobs and ingest. Each pooled connection is a PostgreSQL backend on the same
+/// cores: with 32 of them taking turns on two cores, an uncached list cost PostgreSQL a fifth more CPU and its
+/// p99 was 40–43 ms, with 8 29–30 ms (README, "What changed", stop 27); with 4 instead of 8, its p99 7.6–8.6 ms
+/// against 9.4–11.8 ms in five alternating rounds, ingest and processing no slower (stop 37). Requests beyond
 /// the pool wait in the server for a connection, which costs nothing while they wait.
 pub fn default_pg_connections(cores: usize) -> u32 {
-    (cores * 4).clamp(8, 32) as u32
+    (cores * 2).clamp(4, 32) as u32
 }
 
 fn is_sqlite_url(url: &str) -> bool {
@@ -292,8 +294,8 @@ mod tests {
     #[test]
     fn the_pool_is_sized_by_the_cores_unless_set() {
         assert_eq!(
-            [1, 2, 3, 4, 8, 16].map(default_pg_connections),
-            [8, 8, 12, 16, 32, 32]
+            [1, 2, 3, 4, 8, 16, 32].map(default_pg_connections),
+            [4, 4, 6, 8, 16, 32, 32]
         );
         let pg = ("DATABASE_URL", "postgres://u@h/db");
         assert_eq!(settings(&[]).database_max_connections, 8);
