@@ -69,12 +69,8 @@ impl KeptCallers {
     /// last change another has seen) keeps nothing.
     pub fn keep(&self, version: i64, read: impl IntoIterator<Item = (Key, Option<Kept>)>) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if version < inner.version {
+        if !inner.move_to(version) {
             return;
-        }
-        if version > inner.version {
-            inner.callers.clear();
-            inner.version = version;
         }
         for (key, kept) in read {
             match kept {
@@ -93,11 +89,21 @@ impl KeptCallers {
 
     /// Drops everything read before `version`.
     pub fn forget_before(&self, version: i64) {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if version > inner.version {
-            inner.callers.clear();
-            inner.version = version;
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .move_to(version);
+    }
+}
+
+impl Inner {
+    /// Drops everything when `version` is newer than the one held and holds it; false when it is older.
+    fn move_to(&mut self, version: i64) -> bool {
+        if version > self.version {
+            self.callers.clear();
+            self.version = version;
         }
+        version == self.version
     }
 }
 
