@@ -1,5 +1,6 @@
 //! Two server instances on one PostgreSQL database share webhook deliveries and agents' replies: every job
-//! runs once, on one instance, and every reply reaches Instagram exactly once.
+//! runs once, on one instance, and every reply reaches Instagram exactly once. What one instance revokes, the
+//! other refuses at once, though it keeps its callers.
 
 use crate::helpers::spawn_app_with;
 use crate::support::{
@@ -145,4 +146,96 @@ async fn two_instances_on_one_database_share_the_work_and_never_run_a_job_twice(
     assert_eq!(acked.len(), first_wave.posted + second_wave.posted);
     assert_eq!(messages, acked.len() as i64);
     assert_eq!(mids, acked);
+}
+
+/// Each instance keeps the callers it has looked up (`auth::kept_callers`): an agent removed or a session signed
+/// out through one instance is refused at once by the other, which had them kept.
+#[tokio::test]
+async fn a_removal_or_a_sign_out_through_one_instance_holds_at_once_on_the_other() {
+    if !on_postgres() {
+        println!("two instances: skipped on SQLite (one process owns a SQLite database)");
+        return;
+    }
+    let a = spawn_app_with(&[]).await;
+    let second = Application::build(backend::config::Settings {
+        listen_addr: "127.0.0.1:0".into(),
+        ..(*a.state.settings).clone()
+    })
+    .await
+    .expect("second instance");
+    let b = format!("http://127.0.0.1:{}", second.port());
+    tokio::spawn(second.run_until_stopped());
+    let ada = a.admin("ada@example.com", "Acme").await;
+    let acme = ada.account_id.expect("account");
+    let (bob, bob_token) = a.agent(&ada, "bob@example.com").await;
+    let client = reqwest::Client::new();
+    let inboxes = format!("{b}/api/v1/accounts/{acme}/inboxes");
+    // Several at once, so that every HTTP worker of the second instance has bob kept.
+    let asks = (0..4).map(|_| {
+        client
+            .get(&inboxes)
+            .header("api_access_token", &bob_token)
+            .send()
+    });
+    for r in futures_util::future::join_all(asks).await {
+        assert_eq!(r.expect("list").status(), 200);
+    }
+
+    let removed = client
+        .delete(format!("{}/api/v1/accounts/{acme}/agents/{bob}", a.address))
+        .header("api_access_token", &ada.access_token)
+        .send()
+        .await
+        .expect("remove");
+    let after = client
+        .get(&inboxes)
+        .header("api_access_token", &bob_token)
+        .send()
+        .await
+        .expect("list");
+
+    assert_eq!(removed.status(), 200);
+    assert_eq!(
+        after.status(),
+        404,
+        "removed from the account through the first instance"
+    );
+
+    // A session opened on the second instance, signed out through the first. The cookie is sent by hand: a
+    // browser would drop it when told to by the sign-out's answer, and the test is whether the server refuses it.
+    let signed_in = client
+        .post(format!("{b}/auth/sign_in"))
+        .json(&serde_json::json!({"email": "ada@example.com", "password": "password123"}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let profile = format!("{b}/api/v1/profile");
+    let asks = (0..4).map(|_| client.get(&profile).header("cookie", &cookie).send());
+    for r in futures_util::future::join_all(asks).await {
+        assert_eq!(r.expect("profile").status(), 200);
+    }
+    let out = client
+        .delete(format!("{}/auth/sign_out", a.address))
+        .header("cookie", &cookie)
+        .header("X-Requested-With", "x")
+        .send()
+        .await
+        .expect("sign out");
+    let after = client
+        .get(&profile)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("profile");
+
+    assert_eq!(out.status(), 200);
+    assert_eq!(after.status(), 401, "signed out through the first instance");
 }
