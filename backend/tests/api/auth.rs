@@ -134,9 +134,25 @@ async fn a_cookie_session_reads_freely_but_writes_only_with_x_requested_with() {
 async fn sign_out_revokes_the_session() {
     let app = spawn_app().await;
     app.admin("ada@example.com", "Acme").await;
-    app.browser
+    let signed_in = app
+        .browser
         .post(format!("{}/auth/sign_in", app.address))
         .json(&json!({"email": "ada@example.com", "password": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let profile = format!("{}/api/v1/profile", app.address);
+    let before = app
+        .client
+        .get(&profile)
+        .header("cookie", &cookie)
         .send()
         .await
         .unwrap();
@@ -155,8 +171,19 @@ async fn sign_out_revokes_the_session() {
         .await
         .unwrap();
 
+    // The browser drops the cookie when told to; the server must refuse it too, sent by hand as a copy would be.
+    let replayed = app
+        .client
+        .get(&profile)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(before.status(), 200);
     assert_eq!(out.status(), 200);
     assert_eq!(after.status(), 401);
+    assert_eq!(replayed.status(), 401);
     assert_eq!(app.count("sessions").await, 0);
 }
 
