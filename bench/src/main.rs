@@ -115,6 +115,9 @@ struct Config {
     reads: usize,
     /// Notes a second written while the agents list (`BENCH_NOTES_PER_SEC`).
     notes_per_sec: usize,
+    /// The listing users' role in the account (`BENCH_NOTES_ROLE`, `administrator` or `agent`); agents are
+    /// members of every inbox, so all 32 see the same conversations.
+    notes_role: &'static str,
     phase_cap: Duration,
     processing_cap: Duration,
     pg: PgLink,
@@ -157,6 +160,10 @@ impl Config {
             contacts: env_usize("BENCH_CONTACTS", 1_000).max(1),
             reads: env_usize("BENCH_READS", 10_000),
             notes_per_sec: env_usize("BENCH_NOTES_PER_SEC", NOTES_PER_SEC).max(1),
+            notes_role: match std::env::var("BENCH_NOTES_ROLE").as_deref() {
+                Ok("agent") => "agent",
+                _ => "administrator",
+            },
             phase_cap: Duration::from_secs(env_usize("BENCH_PHASE_SECS", 60) as u64),
             processing_cap: Duration::from_secs(env_usize("BENCH_PROCESSING_SECS", 240) as u64),
             pg: PgLink::from_env(),
@@ -768,7 +775,7 @@ const NOTES_PER_SEC: usize = 100;
 /// Connections of the pool the DB floors run on (`BENCH_FLOOR_CONNECTIONS`).
 const FLOOR_CONNECTIONS: usize = 16;
 
-/// `GET …/conversations?page=1` by 32 administrators of the account, each with a token of their own, at 32
+/// `GET …/conversations?page=1` by 32 administrators of the account (or agents, `Config::notes_role`), each with a token of their own, at 32
 /// concurrent, while private notes go into the conversations of that page at a fixed rate through the API: a
 /// busy account's dashboards. Each agent's list is kept apart (its own JSON), and every note makes all of them
 /// stale, so most lists are made again after a write that changed one row. Only the lists are timed; the
@@ -792,12 +799,27 @@ async fn lists_while_notes_arrive(
             false,
         )
         .await?;
+        let now = backend::db::now();
         exec(
             &state.db,
-            "INSERT INTO account_users (account_id, user_id, role, created_at) VALUES ($1, $2, 'administrator', $3)",
-            vec![account.into(), agent.user_id.into(), backend::db::now().into()],
+            "INSERT INTO account_users (account_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+            vec![
+                account.into(),
+                agent.user_id.into(),
+                cfg.notes_role.into(),
+                now.into(),
+            ],
         )
         .await?;
+        if cfg.notes_role == "agent" {
+            exec(
+                &state.db,
+                "INSERT INTO inbox_members (inbox_id, user_id, created_at) \
+                 SELECT id, $2, $3 FROM inboxes WHERE account_id = $1",
+                vec![account.into(), agent.user_id.into(), now.into()],
+            )
+            .await?;
+        }
         tokens.push(agent.access_token);
     }
     let client = http_client();
@@ -1518,6 +1540,7 @@ async fn run() -> anyhow::Result<()> {
             "events": cfg.events, "contacts": cfg.contacts, "ingest_one_txn_each": cfg.ingest_single,
             "floor_requests": cfg.floor_requests, "db_commits": cfg.db_commits, "db_selects": cfg.db_selects,
             "reads": cfg.reads, "ingest_concurrency": INGEST_CONCURRENCY, "read_concurrency": READ_CONCURRENCY,
+            "notes_role": cfg.notes_role,
             "postgres_connection": cfg.pg.label(),
         },
         "framework_floor_c64": floor64.json(),
