@@ -439,12 +439,14 @@ impl<V> KeptRows<V> {
 }
 
 /// Which page of the conversation list, seen by whom. Its rows' stamps are the same for every caller who sees
-/// the same conversations, so an account's administrators share them; an agent's page (their inboxes) and a
-/// "mine" page are their own (`user_id`).
+/// the same conversations, so an account's administrators share them, and the agents of the same inboxes
+/// (`inboxes`); a "mine" page, and an agent's whose inboxes were not read with them, are their own (`user_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageKey {
     pub account_id: i64,
     pub user_id: Option<i64>,
+    /// The inboxes of the agents who share the page.
+    pub inboxes: Option<Arc<[i64]>>,
     pub filters: ConversationFilters,
 }
 
@@ -684,6 +686,7 @@ mod tests {
         PageKey {
             account_id: 1,
             user_id,
+            inboxes: None,
             filters: ConversationFilters::default(),
         }
     }

@@ -35,6 +35,7 @@ mod m20261206_000030_add_last_message_id;
 mod m20261207_000031_add_contact_to_conversations;
 mod m20261207_000032_add_tab_counts_index;
 mod m20261208_000033_create_credentials_version;
+mod m20261208_000034_bump_credentials_version_on_inbox_members;
 
 pub struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000031_add_contact_to_conversations::Migration),
             Box::new(m20261207_000032_add_tab_counts_index::Migration),
             Box::new(m20261208_000033_create_credentials_version::Migration),
+            Box::new(m20261208_000034_bump_credentials_version_on_inbox_members::Migration),
         ]
     }
 }

@@ -155,7 +155,9 @@ const PG_LOOK_UP: &str =
       $3::bigint[] AS accounts) \
   SELECT q.n AS lookup_n, u.id, u.super_admin, u.expires_at, au.role AS member_role, \
     v.version AS data_version, v.tabs_version, \
-    (SELECT COALESCE(MAX(c.version), 0) FROM credentials_version c) AS credentials_version \
+    (SELECT COALESCE(MAX(c.version), 0) FROM credentials_version c) AS credentials_version, \
+    (SELECT string_agg(im.inbox_id::text, ',') FROM inbox_members im JOIN inboxes mi ON mi.id = im.inbox_id \
+      WHERE im.user_id = u.id AND mi.account_id = q.account_id) AS member_inboxes \
   FROM a CROSS JOIN LATERAL unnest(a.digests, a.sessions, a.accounts) WITH ORDINALITY \
     AS q(digest, session, account_id, n) \
   CROSS JOIN LATERAL (\
@@ -178,7 +180,9 @@ const SQLITE_LOOK_UP: &str = "WITH q AS (\
     FROM json_each(?1) AS j) \
   SELECT q.n AS lookup_n, u.id, u.super_admin, q.expires_at, au.role AS member_role, \
     v.version AS data_version, v.tabs_version, \
-    (SELECT COALESCE(MAX(c.version), 0) FROM credentials_version c) AS credentials_version \
+    (SELECT COALESCE(MAX(c.version), 0) FROM credentials_version c) AS credentials_version, \
+    (SELECT group_concat(im.inbox_id) FROM inbox_members im JOIN inboxes mi ON mi.id = im.inbox_id \
+      WHERE im.user_id = u.id AND mi.account_id = q.account_id) AS member_inboxes \
   FROM q JOIN users u ON u.id = q.user_id \
   LEFT JOIN account_versions v ON v.account_id = q.account_id \
   LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = q.account_id";
@@ -247,6 +251,7 @@ impl Versions {
             Membership {
                 account_id,
                 role: kept.role,
+                inboxes: kept.inboxes,
                 data_version,
                 tabs_version,
             }
@@ -337,10 +342,15 @@ async fn read_callers(
         let n: i64 = row.try_get("", "lookup_n")?;
         let i = usize::try_from(n - 1).unwrap_or(usize::MAX);
         if let Some(lookup) = lookups.get(i) {
-            let user = AuthUser::from_row(&row, lookup.key.account_id)?;
+            let mut user = AuthUser::from_row(&row, lookup.key.account_id)?;
+            let inboxes = member_inboxes(row.try_get("", "member_inboxes")?);
+            if let Some(m) = user.membership.as_mut() {
+                m.inboxes = inboxes.clone();
+            }
             let kept = Kept {
                 caller: user.user,
                 role: user.membership.as_ref().and_then(|m| m.role.clone()),
+                inboxes,
                 expires_at: row.try_get("", "expires_at")?,
             };
             version = Some(row.try_get::<i64>("", "credentials_version")?);
@@ -348,4 +358,16 @@ async fn read_callers(
         }
     }
     Ok((version, found))
+}
+
+/// The caller's inboxes in the account as the lookup reads them (ids joined by commas, in any order), sorted:
+/// the same set is the same key (`conversations::views::page_key`).
+fn member_inboxes(ids: Option<String>) -> Option<Arc<[i64]>> {
+    let mut ids: Vec<i64> = ids?
+        .split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Some(ids.into())
 }

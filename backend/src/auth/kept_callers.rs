@@ -26,6 +26,8 @@ pub(super) struct Kept {
     pub caller: Caller,
     /// The caller's role in the key's account; `None` when they are not part of it (or no account was asked).
     pub role: Option<String>,
+    /// The inboxes they are a member of in that account, sorted; `None` when they are of none.
+    pub inboxes: Option<std::sync::Arc<[i64]>>,
     /// A session's end: past it the session is not served from here.
     pub expires_at: Option<i64>,
 }
@@ -126,6 +128,7 @@ mod tests {
                 super_admin: false,
             },
             role: Some("agent".into()),
+            inboxes: None,
             expires_at,
         }
     }

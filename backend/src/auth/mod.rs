@@ -42,6 +42,9 @@ struct Membership {
     account_id: i64,
     /// The caller's role there, if they are part of it.
     role: Option<String>,
+    /// The inboxes they are a member of there, sorted, where the lookup read them (`caller_queue`); `None` when
+    /// they are of none or it did not.
+    inboxes: Option<std::sync::Arc<[i64]>>,
     /// The account's `account_versions` number when the caller was read: a read cached at this number is still
     /// true (see `read_cache`).
     data_version: i64,
@@ -57,6 +60,7 @@ impl AuthUser {
             Some(account_id) => Some(Membership {
                 account_id,
                 role: row.try_get("", "member_role")?,
+                inboxes: None,
                 data_version: row.try_get::<Option<i64>>("", "data_version")?.unwrap_or(0),
                 tabs_version: row.try_get::<Option<i64>>("", "tabs_version")?.unwrap_or(0),
             }),
@@ -81,6 +85,13 @@ impl AuthUser {
     /// The data version of `account_id` read with the caller, when that is the account in the path.
     pub fn data_version(&self, account_id: i64) -> Option<i64> {
         self.membership_in(account_id).map(|m| m.data_version)
+    }
+
+    /// The caller's inboxes in `account_id` as read with them, when that is the account in the path and the lookup
+    /// read them: kept at the credentials version, which every change to `inbox_members` moves.
+    pub fn member_inboxes(&self, account_id: i64) -> Option<std::sync::Arc<[i64]>> {
+        self.membership_in(account_id)
+            .and_then(|m| m.inboxes.clone())
     }
 
     /// The tabs version of `account_id` read with the caller, when that is the account in the path.

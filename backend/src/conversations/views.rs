@@ -149,6 +149,9 @@ impl<C: ConnectionTrait> Source<'_, C> {
 pub struct Kept<'a> {
     pub rows: &'a KeptRows<KeptRow>,
     pub pages: Option<(&'a KeptPages, i64)>,
+    /// The caller's inboxes in the account as read with them (`auth::AuthUser::member_inboxes`): an agent's page
+    /// is shared by the agents of the same inboxes.
+    pub inboxes: Option<&'a [i64]>,
 }
 
 /// `GET …/conversations` as sent: the caller's tab counts and the page's rows as JSON, made for this list or
@@ -201,7 +204,7 @@ pub async fn list(
     let counted = kept_counts.is_none();
     let (counts, (payload, good_until)) = match kept.filter(|kept| kept.rows.enabled()) {
         None => {
-            let q = page_statement(viewer, filters, counted, PageShape::Whole);
+            let q = page_statement(viewer, filters, counted, PageShape::Whole, None);
             match source
                 .gather(q, |names| PageRows::new(names, counted))
                 .await?
@@ -217,8 +220,9 @@ pub async fn list(
             }
         }
         Some(kept) => {
+            let key = page_key(viewer, filters, kept.inboxes);
             let (counts, stamps) =
-                page_stamps(source, viewer, filters, counted, kept.pages).await?;
+                page_stamps(source, viewer, filters, counted, kept.pages, &key).await?;
             let make = || async {
                 let rows =
                     rows_at(source, kept.rows, frontend_url, policy, viewer, &stamps).await?;
@@ -226,7 +230,7 @@ pub async fn list(
             };
             let payload = match kept.pages {
                 Some((pages, version)) => {
-                    let key = (page_key(viewer, filters), policy.instagram_human_agent);
+                    let key = (key, policy.instagram_human_agent);
                     let usable = |(_, until): &PagePayload| until.is_none_or(|u| policy.now < u);
                     pages
                         .payloads
@@ -261,16 +265,21 @@ fn no_counts_row() -> ApiError {
 }
 
 /// The stamps of the page's rows, and the tab counts when `counted`. With `pages` at a data version, the stamps
-/// are kept there for other callers who see the same page, and taken from there when the counts are kept.
+/// are kept there under `key` for other callers who see the same page, and taken from there when the counts are
+/// kept.
 async fn page_stamps(
     source: Source<'_, impl ConnectionTrait>,
     viewer: Viewer,
     filters: &ConversationFilters,
     counted: bool,
     pages: Option<(&KeptPages, i64)>,
+    key: &PageKey,
 ) -> Result<(Option<ConversationCounts>, PageStamps), ApiError> {
+    // A page shared by the agents of a set of inboxes reads those inboxes, not the caller's memberships: the
+    // set was read with the caller, and what the statement reads must be the page of that set.
+    let inboxes = key.inboxes.as_deref();
     let read = |counted| async move {
-        let q = page_statement(viewer, filters, counted, PageShape::Stamps);
+        let q = page_statement(viewer, filters, counted, PageShape::Stamps, inboxes);
         source
             .gather(q, |names| StampRows::new(names, counted))
             .await?
@@ -280,17 +289,16 @@ async fn page_stamps(
         let page = read(counted).await?;
         return Ok((page.counts, page.rows.into()));
     };
-    let key = page_key(viewer, filters);
     if counted {
         let page = read(true).await?;
         let stamps = PageStamps::from(page.rows);
-        pages.stamps.keep(key, version, stamps.clone());
+        pages.stamps.keep(key.clone(), version, stamps.clone());
         return Ok((page.counts, stamps));
     }
     let stamps = pages
         .stamps
         .kept_or_made(
-            key,
+            key.clone(),
             version,
             |_| true,
             || async { Ok::<_, ApiError>(read(false).await?.rows.into()) },
@@ -299,13 +307,18 @@ async fn page_stamps(
     Ok((None, stamps))
 }
 
-/// Whose page: the caller's own where the page statement reads who they are (an agent's inboxes, "mine"), else
-/// the account's, shared by its administrators.
-fn page_key(viewer: Viewer, filters: &ConversationFilters) -> PageKey {
-    let own = viewer.role == Role::Agent || filters.assignee_type == Some(AssigneeType::Me);
+/// Whose page: an agent's is shared by the agents of the same inboxes (`inboxes`, as read with the caller), the
+/// caller's own where the page statement reads who they are ("mine", or an agent whose inboxes were not read),
+/// else the account's, shared by its administrators.
+fn page_key(viewer: Viewer, filters: &ConversationFilters, inboxes: Option<&[i64]>) -> PageKey {
+    let mine = filters.assignee_type == Some(AssigneeType::Me);
+    let agent = viewer.role == Role::Agent;
+    let inboxes = inboxes.filter(|set| agent && !mine && !set.is_empty());
+    let own = mine || (agent && inboxes.is_none());
     PageKey {
         account_id: viewer.account_id,
         user_id: own.then_some(viewer.user_id),
+        inboxes: inboxes.map(Arc::from),
         filters: filters.clone(),
     }
 }
@@ -323,11 +336,22 @@ fn page_statement(
     filters: &ConversationFilters,
     counted: bool,
     shape: PageShape,
+    inboxes: Option<&[i64]>,
 ) -> Sql {
-    // Conversations of the account in the inboxes the caller sees (and the one asked for).
+    // Conversations of the account in the inboxes the caller sees (and the one asked for): an agent's as given
+    // (padded to a power of two by repeating the last, so that a few texts serve every count), else as read from
+    // their memberships.
     let scope = |q: &mut Sql| {
         q.push(" WHERE c.account_id = ").bind(viewer.account_id);
-        if viewer.role == Role::Agent {
+        if let (Role::Agent, Some(set)) = (viewer.role, inboxes.filter(|set| !set.is_empty())) {
+            let last = set[set.len() - 1];
+            q.push(" AND c.inbox_id IN ").bind_list(
+                set.iter()
+                    .copied()
+                    .chain(std::iter::repeat(last))
+                    .take(set.len().next_power_of_two()),
+            );
+        } else if viewer.role == Role::Agent {
             q.push(" AND c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE user_id = ")
                 .bind(viewer.user_id)
                 .push(")");
@@ -1727,6 +1751,50 @@ mod tests {
 
     const NOW: i64 = 1_800_000_000;
     const HOUR: i64 = 3600;
+
+    #[test]
+    fn agents_of_the_same_inboxes_have_one_page_key() {
+        let viewer = |user_id, role| Viewer {
+            account_id: 1,
+            user_id,
+            role,
+        };
+        let all = ConversationFilters::default();
+        let mine = ConversationFilters {
+            assignee_type: Some(AssigneeType::Me),
+            ..Default::default()
+        };
+        let (bob, cy) = (viewer(2, Role::Agent), viewer(3, Role::Agent));
+        let (ada, dee) = (
+            viewer(4, Role::Administrator),
+            viewer(5, Role::Administrator),
+        );
+
+        assert_eq!(
+            page_key(bob, &all, Some(&[7, 8])),
+            page_key(cy, &all, Some(&[7, 8]))
+        );
+        assert_ne!(
+            page_key(bob, &all, Some(&[7, 8])),
+            page_key(cy, &all, Some(&[7]))
+        );
+        // "Mine" is the caller's own; so is the page of an agent whose inboxes were not read, or who has none.
+        assert_ne!(
+            page_key(bob, &mine, Some(&[7, 8])),
+            page_key(cy, &mine, Some(&[7, 8]))
+        );
+        assert_ne!(page_key(bob, &all, None), page_key(cy, &all, None));
+        assert_ne!(
+            page_key(bob, &all, Some(&[])),
+            page_key(cy, &all, Some(&[]))
+        );
+        // Administrators see every inbox, whichever they are members of.
+        assert_eq!(page_key(ada, &all, Some(&[7])), page_key(dee, &all, None));
+        assert_ne!(
+            page_key(ada, &all, Some(&[7, 8])),
+            page_key(bob, &all, Some(&[7, 8]))
+        );
+    }
 
     #[test]
     fn whole_rows_are_put_newest_activity_first_then_highest_id() {

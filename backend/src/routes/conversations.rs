@@ -64,11 +64,13 @@ pub async fn list(
         inbox_id: query.inbox_id,
     };
     let tabs_version = auth.tabs_version(viewer.account_id);
+    let inboxes = auth.member_inboxes(viewer.account_id);
     let kept = views::Kept {
         rows: &state.reads.rows,
         pages: auth
             .data_version(viewer.account_id)
             .map(|version| (&state.reads.pages, version)),
+        inboxes: inboxes.as_deref(),
     };
     kept_or_made(&state, &auth, &req, viewer, policy, || async {
         let kept_counts = tabs_version.and_then(|v| state.reads.counts(&counts_key, v));

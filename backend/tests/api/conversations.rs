@@ -524,6 +524,59 @@ async fn agents_see_only_the_conversations_of_their_inboxes() {
     assert_eq!((stored.status.as_str(), stored.assignee_id), ("open", None));
 }
 
+/// Agents of the same inboxes share their list's page (`read_cache::PageKey::inboxes`, the inboxes read with each
+/// caller and kept at the credentials version; `views::tests::agents_of_the_same_inboxes_have_one_page_key`).
+/// Taken off an inbox, or given one, an agent's list follows at once, and the other agent's stays as it was.
+#[tokio::test]
+async fn agents_of_the_same_inboxes_share_a_page_until_their_inboxes_differ() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let (bob, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let (cy, cy_token) = app.agent(&admin, "cy@example.com").await;
+    let first = app.create_api_inbox(&admin, "First").await;
+    let second = app.create_api_inbox(&admin, "Second").await;
+    for inbox in [first, second] {
+        add_member(&app, &admin, inbox, bob).await;
+        add_member(&app, &admin, inbox, cy).await;
+    }
+    seed_conversation(&app, account, first, 1, 100).await;
+    seed_conversation(&app, account, second, 2, 50).await;
+    let url = base(&admin);
+    let list = |token: String| {
+        let (app, url) = (&app, url.clone());
+        async move {
+            let r = app.api(Method::GET, &url, &token, None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r
+        }
+    };
+
+    let bobs = list(bob_token.clone()).await;
+    let cys = list(cy_token.clone()).await;
+    assert_eq!(ids(&bobs), [2, 1]);
+    assert_eq!(ids(&cys), [2, 1]);
+
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/accounts/{account}/inbox_members"),
+            &admin.access_token,
+            Some(json!({"inbox_id": second, "user_ids": [cy]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let cys = list(cy_token.clone()).await;
+    let bobs = list(bob_token.clone()).await;
+    assert_eq!(ids(&cys), [1], "taken off the second inbox");
+    assert_eq!(counts(&cys), (0, 1, 1));
+    assert_eq!(ids(&bobs), [2, 1]);
+
+    add_member(&app, &admin, second, cy).await;
+    let cys = list(cy_token.clone()).await;
+    assert_eq!(ids(&cys), [2, 1], "given the second inbox again");
+}
+
 async fn conversation_row(app: &TestApp, id: i64) -> conversation::Model {
     use sea_orm::EntityTrait;
     conversation::Entity::find_by_id(id)
@@ -1608,6 +1661,23 @@ async fn kept_list_rows_follow_every_write_they_show() {
                         "SELECT COALESCE(MAX(version), 0) AS v FROM account_versions WHERE account_id = {account}"
                     ))
                     .await;
+                // The caller's inboxes in the account, as their lookup reads them.
+                let inboxes: Vec<i64> = app
+                    .state
+                    .db
+                    .query_all_raw(sea_orm::Statement::from_string(
+                        app.state.db.get_database_backend(),
+                        format!(
+                            "SELECT im.inbox_id AS v FROM inbox_members im JOIN inboxes i ON i.id = im.inbox_id \
+                             WHERE im.user_id = {user_id} AND i.account_id = {account} ORDER BY im.inbox_id"
+                        ),
+                    ))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get::<i64>("", "v").unwrap())
+                    .collect();
+                let inboxes = &inboxes;
                 // "Mine" reads who the caller is: its page is theirs alone, even among administrators.
                 for (query, filters) in [
                     ("", everything),
@@ -1645,6 +1715,7 @@ async fn kept_list_rows_follow_every_write_they_show() {
                     let here = Some(views::Kept {
                         rows: kept,
                         pages: Some((pages, version)),
+                        inboxes: (!inboxes.is_empty()).then_some(inboxes.as_slice()),
                     });
                     let counted = Some(fresh.meta);
                     let fresh = serde_json::to_value(&fresh).unwrap();
