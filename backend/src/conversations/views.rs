@@ -338,19 +338,12 @@ fn page_statement(
     shape: PageShape,
     inboxes: Option<&[i64]>,
 ) -> Sql {
-    // Conversations of the account in the inboxes the caller sees (and the one asked for): an agent's as given
-    // (padded to a power of two by repeating the last, so that a few texts serve every count), else as read from
-    // their memberships.
+    // Conversations of the account in the inboxes the caller sees (and the one asked for): an agent's as given,
+    // else as read from their memberships.
     let scope = |q: &mut Sql| {
         q.push(" WHERE c.account_id = ").bind(viewer.account_id);
         if let (Role::Agent, Some(set)) = (viewer.role, inboxes.filter(|set| !set.is_empty())) {
-            let last = set[set.len() - 1];
-            q.push(" AND c.inbox_id IN ").bind_list(
-                set.iter()
-                    .copied()
-                    .chain(std::iter::repeat(last))
-                    .take(set.len().next_power_of_two()),
-            );
+            q.push(" AND c.inbox_id IN ").bind_list(padded(set));
         } else if viewer.role == Role::Agent {
             q.push(" AND c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE user_id = ")
                 .bind(viewer.user_id)
@@ -584,8 +577,6 @@ async fn read_rows(
 /// The statement of the list's rows `ids`, with the account's `related_version` beside them. The ids are padded
 /// to a power of two by repeating the last, so that a few texts serve every count and stay prepared.
 fn rows_statement(viewer: Viewer, ids: &[i64]) -> Sql {
-    let padded = ids.len().next_power_of_two();
-    let last = ids.last().copied().unwrap_or_default();
     let mut q = Sql::new("SELECT p.*, ");
     q.push(&LAST_MESSAGE_COLUMNS)
         .push(", ")
@@ -596,17 +587,22 @@ fn rows_statement(viewer: Viewer, ids: &[i64]) -> Sql {
         .push(" FROM (SELECT * FROM conversations c WHERE c.account_id = ")
         .bind(viewer.account_id)
         .push(" AND c.id IN ")
-        .bind_list(
-            ids.iter()
-                .copied()
-                .chain(std::iter::repeat(last))
-                .take(padded),
-        )
+        .bind_list(padded(ids))
         .push(") c")
         .push(CONVERSATION_JOINS)
         .push(") p")
         .push(LAST_MESSAGE_JOIN);
     q
+}
+
+/// `ids` padded to a power of two by repeating the last, for a list bound in a statement's text (`IN (…)`): a few
+/// texts then serve every count and stay prepared.
+fn padded(ids: &[i64]) -> impl Iterator<Item = i64> + '_ {
+    let last = ids.last().copied().unwrap_or_default();
+    ids.iter()
+        .copied()
+        .chain(std::iter::repeat(last))
+        .take(ids.len().next_power_of_two())
 }
 
 /// The rows of the list's stamps statement (`PageShape::Stamps`) and the tab counts where it counted them.
