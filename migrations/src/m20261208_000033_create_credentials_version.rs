@@ -37,6 +37,15 @@ const SQLITE_EVENTS: [(&str, &str, &str); 7] = [
     ("account_users", "delete", "DELETE"),
 ];
 
+/// A SQLite trigger bumping the number after `what` on `table` (one writer at a time: per row, in the statement).
+pub(crate) fn sqlite_trigger(table: &str, event: &str, what: &str) -> String {
+    format!(
+        "CREATE TRIGGER {table}_bump_credentials_version_{event} AFTER {what} ON {table} \
+         BEGIN INSERT INTO credentials_version (id, version) VALUES (1, 1) \
+         ON CONFLICT (id) DO UPDATE SET version = version + 1; END"
+    )
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -76,12 +85,8 @@ impl MigrationTrait for Migration {
             }
             _ => {
                 for (table, event, what) in SQLITE_EVENTS {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER {table}_bump_credentials_version_{event} AFTER {what} ON {table} \
-                         BEGIN INSERT INTO credentials_version (id, version) VALUES (1, 1) \
-                         ON CONFLICT (id) DO UPDATE SET version = version + 1; END"
-                    ))
-                    .await?;
+                    db.execute_unprepared(&sqlite_trigger(table, event, what))
+                        .await?;
                 }
             }
         }

@@ -1,3 +1,4 @@
+use crate::m20261208_000033_create_credentials_version::sqlite_trigger;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
@@ -27,12 +28,8 @@ impl MigrationTrait for Migration {
             .await?;
         } else {
             for (event, what) in SQLITE_EVENTS {
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER inbox_members_bump_credentials_version_{event} AFTER {what} ON inbox_members \
-                     BEGIN INSERT INTO credentials_version (id, version) VALUES (1, 1) \
-                     ON CONFLICT (id) DO UPDATE SET version = version + 1; END"
-                ))
-                .await?;
+                db.execute_unprepared(&sqlite_trigger("inbox_members", event, what))
+                    .await?;
             }
         }
         Ok(())

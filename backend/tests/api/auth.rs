@@ -1,4 +1,4 @@
-use crate::helpers::{reply, spawn_app};
+use crate::helpers::{reply, session_cookie, spawn_app};
 use reqwest::Method;
 use serde_json::json;
 
@@ -141,13 +141,7 @@ async fn sign_out_revokes_the_session() {
         .send()
         .await
         .unwrap();
-    let cookie = signed_in
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
+    let cookie = session_cookie(&signed_in);
     let profile = format!("{}/api/v1/profile", app.address);
     let before = app
         .client

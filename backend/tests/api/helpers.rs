@@ -269,6 +269,16 @@ impl TestApp {
     }
 }
 
+/// The session cookie a sign-in's answer sets, as `name=value` for a `cookie` header sent by hand.
+pub fn session_cookie(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
 pub async fn reply(resp: reqwest::Response) -> Reply {
     let status = resp.status();
     let headers = resp.headers().clone();

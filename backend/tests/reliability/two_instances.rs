@@ -2,7 +2,7 @@
 //! runs once, on one instance, and every reply reaches Instagram exactly once. What one instance revokes, the
 //! other refuses at once, though it keeps its callers.
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{session_cookie, spawn_app_with};
 use crate::support::{
     connect_inbox, on_postgres, post_reply, profiles_answer, scalar, sends_answer, sent_texts,
     soak, stored_mids, wait_for_count, wait_for_idle_queue, Load, LoadPlan, INSTAGRAM_ENV,
@@ -210,13 +210,7 @@ async fn a_removal_or_a_sign_out_through_one_instance_holds_at_once_on_the_other
         .await
         .expect("sign in");
     assert_eq!(signed_in.status(), 200);
-    let cookie = signed_in
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
+    let cookie = session_cookie(&signed_in);
     let profile = format!("{b}/api/v1/profile");
     let asks = (0..4).map(|_| client.get(&profile).header("cookie", &cookie).send());
     for r in futures_util::future::join_all(asks).await {
