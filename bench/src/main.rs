@@ -775,9 +775,9 @@ const NOTES_PER_SEC: usize = 100;
 /// Connections of the pool the DB floors run on (`BENCH_FLOOR_CONNECTIONS`).
 const FLOOR_CONNECTIONS: usize = 16;
 
-/// `GET …/conversations?page=1` by 32 administrators of the account (or agents, `Config::notes_role`), each with a token of their own, at 32
-/// concurrent, while private notes go into the conversations of that page at a fixed rate through the API: a
-/// busy account's dashboards. Each agent's list is kept apart (its own JSON), and every note makes all of them
+/// `GET …/conversations?page=1` by 32 administrators of the account (or agents, `Config::notes_role`), each
+/// with a token of their own, at 32 concurrent, while private notes go into the conversations of that page at a
+/// fixed rate through the API: a busy account's dashboards. Each agent's list is kept apart (its own JSON), and every note makes all of them
 /// stale, so most lists are made again after a write that changed one row. Only the lists are timed; the
 /// server's CPU per list includes its share of the notes. Returns the run and the notes written.
 async fn lists_while_notes_arrive(
