@@ -36,6 +36,7 @@ mod m20261207_000031_add_contact_to_conversations;
 mod m20261207_000032_add_tab_counts_index;
 mod m20261208_000033_create_credentials_version;
 mod m20261208_000034_bump_credentials_version_on_inbox_members;
+mod m20261209_000035_create_conversation_tallies;
 
 pub struct Migrator;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000032_add_tab_counts_index::Migration),
             Box::new(m20261208_000033_create_credentials_version::Migration),
             Box::new(m20261208_000034_bump_credentials_version_on_inbox_members::Migration),
+            Box::new(m20261209_000035_create_conversation_tallies::Migration),
         ]
     }
 }

@@ -353,8 +353,8 @@ fn page_statement(
             q.push(" AND c.inbox_id = ").bind(inbox_id);
         }
     };
-    // The three tab counts in one pass over the open conversations, each a scalar subquery, so that the page and
-    // its counts are one statement; the outer join keeps the counts when the page is empty.
+    // The three tab counts in one pass over the tallies of the caller's inboxes, so that the page and its counts
+    // are one statement; the outer join keeps the counts when the page is empty.
     // Counts kept from an earlier list (see `read_cache::CountsKey`) are not counted again. The stamps then
     // join the page to a row of one constant, so that an empty page still reads the account's version; the
     // whole rows are the page alone: joined to that row, PostgreSQL sorted them again, as a nested loop keeps
@@ -376,16 +376,17 @@ fn page_statement(
     q.push(" FROM (");
     if anchored {
         if counted {
-            q.push("SELECT COALESCE(SUM(CASE WHEN c.assignee_id = ")
+            // Summed from the tallies of open conversations by inbox and assignee (migration 35), named `c`
+            // for `scope`: no assignee is 0 there.
+            q.push("SELECT CAST(COALESCE(SUM(CASE WHEN c.assignee_id = ")
                 .bind(viewer.user_id)
                 .push(
-                    " THEN 1 ELSE 0 END), 0) AS mine, \
-                     COALESCE(SUM(CASE WHEN c.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned, \
-                     COUNT(*) AS all_open FROM conversations c",
+                    " THEN c.open_count ELSE 0 END), 0) AS BIGINT) AS mine, \
+                     CAST(COALESCE(SUM(CASE WHEN c.assignee_id = 0 THEN c.open_count ELSE 0 END), 0) AS BIGINT) \
+                     AS unassigned, CAST(COALESCE(SUM(c.open_count), 0) AS BIGINT) AS all_open \
+                     FROM conversation_tallies c",
                 );
             scope(&mut q);
-            q.push(" AND c.status = ")
-                .bind(ConversationStatus::Open.as_str());
         } else {
             q.push("SELECT 1 AS anchor");
         }

@@ -1,4 +1,4 @@
-use crate::helpers::{spawn_app, Reply, TestApp, FRONTEND_URL};
+use crate::helpers::{spawn_app, spawn_app_with, Reply, TestApp, FRONTEND_URL};
 use backend::conversations::store::NewMessage;
 use backend::db::now;
 use backend::entities::{
@@ -1581,6 +1581,233 @@ async fn kept_tab_counts_follow_every_write_they_depend_on() {
     .await;
     assert_eq!(tabs(ada.clone()).await, (1, 1, 2));
     assert_eq!(tabs(bobs).await, (0, 1, 2));
+}
+
+/// Each account's open conversations by inbox and assignee as the tallies keep them (rows of 0 left out) beside
+/// a count made now from `conversations`, as `account inbox assignee n` lines.
+async fn tallies_kept_and_counted(app: &TestApp) -> (Vec<String>, Vec<String>) {
+    let lines = |sql: &str| {
+        let sql = sql.to_owned();
+        async move {
+            let db = &app.state.db;
+            db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let v = |c: &str| r.try_get::<i64>("", c).unwrap();
+                    format!("{} {} {} {}", v("a"), v("i"), v("u"), v("n"))
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    (
+        lines(
+            "SELECT account_id AS a, inbox_id AS i, assignee_id AS u, open_count AS n \
+             FROM conversation_tallies WHERE open_count <> 0 ORDER BY 1, 2, 3",
+        )
+        .await,
+        lines(
+            "SELECT account_id AS a, inbox_id AS i, COALESCE(assignee_id, 0) AS u, COUNT(*) AS n \
+             FROM conversations WHERE status = 'open' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        )
+        .await,
+    )
+}
+
+/// The tab counts are sums of tallies kept by triggers (migration 35). After every kind of write to
+/// conversations, one row or many in a statement, the tallies equal a count, and the lists' counts with nothing
+/// kept equal counts made from the conversations for an administrator and for an agent of one inbox.
+#[tokio::test]
+async fn tallies_match_a_count_after_every_kind_of_write() {
+    let app = spawn_app_with(&[("READ_CACHE_MIB", "0")]).await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let other = app.admin("oz@example.com", "Other").await;
+    let account = admin.account_id.unwrap();
+    let (bob, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let inboxes = [
+        app.create_api_inbox(&admin, "Web").await,
+        app.create_api_inbox(&admin, "Mail").await,
+        app.create_api_inbox(&admin, "Spare").await,
+    ];
+    add_member(&app, &admin, inboxes[0], bob).await;
+    let elsewhere = app.create_api_inbox(&other, "Theirs").await;
+    seed_conversation(&app, other.account_id.unwrap(), elsewhere, 1, 10).await;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let statuses = ["open", "resolved", "pending"];
+    let assignees = [
+        "NULL".to_owned(),
+        bob.to_string(),
+        admin.user_id.to_string(),
+    ];
+    let mut display_id = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    for step in 0..90 {
+        let some = format!(
+            "(SELECT id FROM conversations WHERE account_id = {account} ORDER BY id LIMIT 1 OFFSET {})",
+            next(6)
+        );
+        let what = match next(8) {
+            0 | 1 => {
+                display_id += 1;
+                let inbox = inboxes[next(2) as usize];
+                let conv = seed_conversation(&app, account, inbox, display_id, 5).await;
+                let status = statuses[next(3) as usize];
+                let assignee = &assignees[next(3) as usize];
+                app.exec(&format!(
+                    "UPDATE conversations SET status = '{status}', assignee_id = {assignee} WHERE id = {}",
+                    conv.id
+                ))
+                .await;
+                "a conversation opened (and changed)"
+            }
+            2 => {
+                let status = statuses[next(3) as usize];
+                app.exec(&format!(
+                    "UPDATE conversations SET status = '{status}' WHERE id = {some}"
+                ))
+                .await;
+                "a status changed"
+            }
+            3 => {
+                let assignee = &assignees[next(3) as usize];
+                app.exec(&format!(
+                    "UPDATE conversations SET assignee_id = {assignee} WHERE id = {some}"
+                ))
+                .await;
+                "an assignee changed"
+            }
+            4 => {
+                let inbox = inboxes[next(3) as usize];
+                app.exec(&format!(
+                    "UPDATE conversations SET inbox_id = {inbox} WHERE id = {some}"
+                ))
+                .await;
+                "moved to another inbox"
+            }
+            5 => {
+                // Many rows in one statement, each moved differently: assignees swapped, statuses turned.
+                app.exec(&format!(
+                    "UPDATE conversations SET assignee_id = CASE WHEN assignee_id IS NULL THEN {bob} \
+                     WHEN assignee_id = {bob} THEN {ada} ELSE NULL END, \
+                     status = CASE WHEN id % 3 = 0 THEN 'open' ELSE status END \
+                     WHERE account_id = {account}",
+                    ada = admin.user_id
+                ))
+                .await;
+                "many changed in one statement"
+            }
+            6 => {
+                app.exec(&format!(
+                    "UPDATE conversations SET last_activity_at = last_activity_at + 1, \
+                     status = status, assignee_id = assignee_id WHERE id = {some}"
+                ))
+                .await;
+                "other columns changed"
+            }
+            _ => {
+                app.exec(&format!("DELETE FROM conversations WHERE id = {some}"))
+                    .await;
+                "a conversation deleted"
+            }
+        };
+        let (kept, counted) = tallies_kept_and_counted(&app).await;
+        assert_eq!(kept, counted, "step {step}: {what}");
+        seen.insert(counted.len());
+    }
+    assert!(seen.len() > 3, "the walk went through few shapes: {seen:?}");
+
+    let count = |sql: String| {
+        let app = &app;
+        async move {
+            app.one::<i64>(&format!(
+                "SELECT COUNT(*) AS v FROM conversations WHERE {sql}"
+            ))
+            .await
+        }
+    };
+    let open = format!("account_id = {account} AND status = 'open'");
+    let ada_counts = (
+        count(format!("{open} AND assignee_id = {}", admin.user_id)).await,
+        count(format!("{open} AND assignee_id IS NULL")).await,
+        count(open.clone()).await,
+    );
+    let bobs = format!("{open} AND inbox_id = {}", inboxes[0]);
+    let bob_counts = (
+        count(format!("{bobs} AND assignee_id = {bob}")).await,
+        count(format!("{bobs} AND assignee_id IS NULL")).await,
+        count(bobs.clone()).await,
+    );
+    let tabs = |token: String| {
+        let app = &app;
+        let url = base(&admin);
+        async move {
+            let r = app.api(Method::GET, &url, &token, None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            counts(&r)
+        }
+    };
+    assert_eq!(tabs(admin.access_token.clone()).await, ada_counts);
+    assert_eq!(tabs(bob_token).await, bob_counts);
+    assert!(
+        ada_counts.2 > bob_counts.2 && bob_counts.2 > 0,
+        "{ada_counts:?} {bob_counts:?}"
+    );
+
+    // An inbox deleted with its conversations takes their tallies to nothing.
+    app.exec(&format!("DELETE FROM inboxes WHERE id = {}", inboxes[1]))
+        .await;
+    let (kept, counted) = tallies_kept_and_counted(&app).await;
+    assert_eq!(kept, counted, "after the inbox was deleted");
+}
+
+/// Migration 35 tallies the conversations already there when it runs.
+#[tokio::test]
+async fn the_tallies_start_from_the_conversations_already_there() {
+    use migrations::{Migrator, MigratorTrait};
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let (bob, _) = app.agent(&admin, "bob@example.com").await;
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let mail = app.create_api_inbox(&admin, "Mail").await;
+    for (n, (inbox, status, assignee)) in [
+        (web, "open", None),
+        (web, "open", None),
+        (web, "open", Some(bob)),
+        (web, "resolved", None),
+        (mail, "open", Some(admin.user_id)),
+        (mail, "pending", Some(bob)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let conv = seed_conversation(&app, account, inbox, n as i64 + 1, 5).await;
+        update_conversation(&app, &conv, |c| {
+            c.status = Set(status.to_owned());
+            c.assignee_id = Set(assignee);
+        })
+        .await;
+    }
+    let db = &app.state.db;
+    Migrator::down(db, Some(1)).await.expect("down");
+    Migrator::up(db, None).await.expect("up");
+    let (kept, counted) = tallies_kept_and_counted(&app).await;
+    assert_eq!(kept, counted);
+    assert_eq!(
+        kept,
+        [
+            format!("{account} {web} 0 2"),
+            format!("{account} {web} {bob} 1"),
+            format!("{account} {mail} {} 1", admin.user_id),
+        ]
+    );
 }
 
 /// The list's rows are kept by conversation and made again only when their stamp moves (`read_cache::KeptRows`,
