@@ -37,6 +37,7 @@ mod m20261207_000032_add_tab_counts_index;
 mod m20261208_000033_create_credentials_version;
 mod m20261208_000034_bump_credentials_version_on_inbox_members;
 mod m20261209_000035_create_conversation_tallies;
+mod m20261209_000036_add_attachments_count_to_messages;
 
 pub struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000033_create_credentials_version::Migration),
             Box::new(m20261208_000034_bump_credentials_version_on_inbox_members::Migration),
             Box::new(m20261209_000035_create_conversation_tallies::Migration),
+            Box::new(m20261209_000036_add_attachments_count_to_messages::Migration),
         ]
     }
 }

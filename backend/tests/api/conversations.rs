@@ -1767,6 +1767,164 @@ async fn tallies_match_a_count_after_every_kind_of_write() {
     assert_eq!(kept, counted, "after the inbox was deleted");
 }
 
+/// Each message's kept `attachments_count` (migration 36) beside a count made now from `attachments`.
+async fn attachments_kept_and_counted(app: &TestApp) -> Vec<(i64, i64, i64)> {
+    let db = &app.state.db;
+    db.query_all_raw(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT m.id, m.attachments_count AS kept, \
+         (SELECT COUNT(*) FROM attachments a WHERE a.message_id = m.id) AS counted FROM messages m ORDER BY m.id",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        let v = |c: &str| r.try_get::<i64>("", c).unwrap();
+        (v("id"), v("kept"), v("counted"))
+    })
+    .collect()
+}
+
+/// Which messages have attachments comes from their kept count. After every kind of write to attachments (one or
+/// many in a statement, deleted, moved to another message, gone with their message), the counts equal a count,
+/// and the list's last message and the thread show a message's attachments exactly while it has some.
+#[tokio::test]
+async fn attachment_counts_match_a_count_after_every_kind_of_write() {
+    let app = spawn_app_with(&[("READ_CACHE_MIB", "0")]).await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let conv = seed_conversation(&app, account, web, 1, 100).await;
+    let mut messages = Vec::new();
+    for n in 0..4 {
+        messages.push(
+            seed_message(&app, &conv, 0, "hi", now() - 50 + n, None)
+                .await
+                .id,
+        );
+    }
+    let mut seed: u64 = 0x1234_5678_9abc_def1;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let attach = |ids: Vec<i64>| {
+        let values: Vec<String> = ids
+            .iter()
+            .map(|id| format!("({account}, {id}, 'image', 'https://x.example/a.jpg', 1)"))
+            .collect();
+        format!(
+            "INSERT INTO attachments (account_id, message_id, file_type, external_url, created_at) VALUES {}",
+            values.join(", ")
+        )
+    };
+    let mut shown = std::collections::BTreeSet::new();
+    for step in 0..60 {
+        let message = messages[next(messages.len() as u64) as usize];
+        let what = match next(6) {
+            0 | 1 => {
+                app.exec(&attach(vec![message])).await;
+                "one attached"
+            }
+            2 => {
+                let ids = (0..3)
+                    .map(|_| messages[next(messages.len() as u64) as usize])
+                    .collect();
+                app.exec(&attach(ids)).await;
+                "several attached in one statement"
+            }
+            3 => {
+                app.exec(&format!(
+                    "DELETE FROM attachments WHERE id IN (SELECT id FROM attachments WHERE message_id = {message} \
+                     ORDER BY id LIMIT {})",
+                    1 + next(2)
+                ))
+                .await;
+                "attachments deleted"
+            }
+            4 => {
+                let to = messages[next(messages.len() as u64) as usize];
+                app.exec(&format!(
+                    "UPDATE attachments SET message_id = {to} WHERE id = (SELECT MIN(id) FROM attachments \
+                     WHERE message_id = {message})"
+                ))
+                .await;
+                "an attachment moved to another message"
+            }
+            _ if step > 40 && messages.len() > 2 => {
+                let gone = messages.remove(0);
+                app.exec(&format!("DELETE FROM messages WHERE id = {gone}"))
+                    .await;
+                "a message deleted with its attachments"
+            }
+            _ => {
+                app.exec(&format!(
+                    "UPDATE attachments SET file_type = 'file' WHERE message_id = {message}"
+                ))
+                .await;
+                "other columns changed"
+            }
+        };
+        for (id, kept, counted) in attachments_kept_and_counted(&app).await {
+            assert_eq!(kept, counted, "step {step}: {what}: message {id}");
+        }
+        // The list's last message and the thread's show the attachments while there are some.
+        let last = *messages.last().unwrap();
+        let counted = attachments_kept_and_counted(&app)
+            .await
+            .into_iter()
+            .find(|(id, ..)| *id == last)
+            .map_or(0, |(_, _, n)| n);
+        let list = app
+            .api(Method::GET, &base(&admin), &admin.access_token, None)
+            .await;
+        let in_list = conversation_in(&list, conv.display_id)["messages"][0]["attachments"]
+            .as_array()
+            .unwrap()
+            .len() as i64;
+        let thread = app
+            .api(
+                Method::GET,
+                &format!("{}/{}/messages", base(&admin), conv.display_id),
+                &admin.access_token,
+                None,
+            )
+            .await;
+        assert_eq!(thread.status, 200, "{}", thread.body);
+        let in_thread = thread.body["payload"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == last)
+            .unwrap_or_else(|| panic!("message {last} not in {}", thread.body))["attachments"]
+            .as_array()
+            .unwrap()
+            .len() as i64;
+        assert_eq!(
+            (in_list, in_thread),
+            (counted, counted),
+            "step {step}: {what}"
+        );
+        shown.insert(counted);
+    }
+    assert!(
+        shown.len() > 2,
+        "the last message's attachments took few counts: {shown:?}"
+    );
+
+    // Migration 36 counts the attachments already there when it runs.
+    use migrations::{Migrator, MigratorTrait};
+    Migrator::down(&app.state.db, Some(1)).await.expect("down");
+    Migrator::up(&app.state.db, None).await.expect("up");
+    let after = attachments_kept_and_counted(&app).await;
+    assert!(after.iter().any(|(_, _, n)| *n > 0), "{after:?}");
+    for (id, kept, counted) in after {
+        assert_eq!(kept, counted, "after migration 36 ran again: message {id}");
+    }
+}
+
 /// Migration 35 tallies the conversations already there when it runs.
 #[tokio::test]
 async fn the_tallies_start_from_the_conversations_already_there() {
@@ -1795,8 +1953,9 @@ async fn the_tallies_start_from_the_conversations_already_there() {
         })
         .await;
     }
+    // Back to before migration 35 (36 is the last), then up again.
     let db = &app.state.db;
-    Migrator::down(db, Some(1)).await.expect("down");
+    Migrator::down(db, Some(2)).await.expect("down");
     Migrator::up(db, None).await.expect("up");
     let (kept, counted) = tallies_kept_and_counted(&app).await;
     assert_eq!(kept, counted);
