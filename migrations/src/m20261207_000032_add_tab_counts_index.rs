@@ -13,23 +13,24 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const NAME: &str = "conversations_tabs_idx";
+pub(crate) const NAME: &str = "conversations_tabs_idx";
+
+/// The index as this migration makes it (migration 35 drops it, and makes it again going down).
+pub(crate) fn index() -> IndexCreateStatement {
+    Index::create()
+        .name(NAME)
+        .table("conversations")
+        .col("account_id")
+        .col("status")
+        .col("inbox_id")
+        .col("assignee_id")
+        .to_owned()
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name(NAME)
-                    .table("conversations")
-                    .col("account_id")
-                    .col("status")
-                    .col("inbox_id")
-                    .col("assignee_id")
-                    .to_owned(),
-            )
-            .await
+        manager.create_index(index()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -1,3 +1,4 @@
+use crate::m20261207_000032_add_tab_counts_index as tabs_index;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
@@ -30,8 +31,6 @@ fn add(row: &str, n: i64, when: &str) -> String {
          SET open_count = conversation_tallies.open_count + excluded.open_count;"
     )
 }
-
-const INDEX: &str = "conversations_tabs_idx";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -117,7 +116,12 @@ impl MigrationTrait for Migration {
         )
         .await?;
         manager
-            .drop_index(Index::drop().name(INDEX).table("conversations").to_owned())
+            .drop_index(
+                Index::drop()
+                    .name(tabs_index::NAME)
+                    .table("conversations")
+                    .to_owned(),
+            )
             .await
     }
 
@@ -137,18 +141,6 @@ impl MigrationTrait for Migration {
         }
         db.execute_unprepared("DROP TABLE conversation_tallies")
             .await?;
-        // As migration 32 made it.
-        manager
-            .create_index(
-                Index::create()
-                    .name(INDEX)
-                    .table("conversations")
-                    .col("account_id")
-                    .col("status")
-                    .col("inbox_id")
-                    .col("assignee_id")
-                    .to_owned(),
-            )
-            .await
+        manager.create_index(tabs_index::index()).await
     }
 }
