@@ -6,8 +6,8 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 /// none), kept by triggers in the writing transaction. The conversation list's three tab counts (mine,
 /// unassigned, all open) are sums over the tallies of the caller's inboxes, a few rows, where they were a count
 /// of every open conversation of the account each time they were not kept: about a third of the uncached list
-/// statement on the bench's 1,000 open conversations, and growing with the account (README, "What changed",
-/// stop 38). The index the counts were read from (migration 32) goes: nothing else reads it, and each
+/// statement on the bench's 1,000 open conversations, and growing with the account (README, "Tab counts from
+/// tallies"). The index the counts were read from (migration 32) goes: nothing else reads it, and each
 /// conversation write that is not a HOT update wrote it.
 ///
 /// No foreign keys: an account's or an inbox's conversations deleted by a cascade write their tallies while the

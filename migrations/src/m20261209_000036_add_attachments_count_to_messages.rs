@@ -4,8 +4,9 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 /// `messages.attachments_count`: how many attachments a message has, kept by triggers in the writing
 /// transaction, so that the list's last messages and a thread's page know which of them have attachments from the
 /// message row instead of an `EXISTS` on `attachments` for each (the largest of the per-message lookups of an
-/// uncached list on PostgreSQL: README, "Known causes", stop 38). Attachments are inserted in the transaction that
-/// inserts their message, so the message row they update is one that transaction already holds.
+/// uncached list on PostgreSQL: README, "What changed", stop 38). Attachments come in the transaction that
+/// inserts their message, or (a call's recording) one that updates that message anyway, so the row they update
+/// is one the transaction holds already.
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 

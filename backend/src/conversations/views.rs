@@ -376,8 +376,8 @@ fn page_statement(
     q.push(" FROM (");
     if anchored {
         if counted {
-            // Summed from the tallies of open conversations by inbox and assignee (migration 35), named `c`
-            // for `scope`: no assignee is 0 there.
+            // Summed from the tallies of open conversations by inbox and assignee (migration 35), where an
+            // unassigned conversation's assignee is 0; named `c`, as `scope` writes its conditions.
             q.push("SELECT CAST(COALESCE(SUM(CASE WHEN c.assignee_id = ")
                 .bind(viewer.user_id)
                 .push(
