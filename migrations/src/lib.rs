@@ -98,3 +98,21 @@ pub(crate) fn fk(
         .on_delete(ForeignKeyAction::Cascade)
         .to_owned()
 }
+
+/// Drops trigger `name` on `table` and, on PostgreSQL, the function of the same name it ran (a trigger's own
+/// function is named after it).
+pub(crate) async fn drop_trigger(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: &str,
+) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+    let sql = match manager.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            format!("DROP TRIGGER IF EXISTS {name} ON {table}; DROP FUNCTION IF EXISTS {name}()")
+        }
+        _ => format!("DROP TRIGGER IF EXISTS {name}"),
+    };
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}

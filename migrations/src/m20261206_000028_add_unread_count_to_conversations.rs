@@ -176,23 +176,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let postgres = manager.get_database_backend() == DatabaseBackend::Postgres;
         for (trigger, table) in [
             ("messages_count_unread_insert", "messages"),
             ("messages_count_unread_delete", "messages"),
             ("messages_recount_unread", "messages"),
             ("conversations_recount_unread", "conversations"),
         ] {
-            if postgres {
-                db.execute_unprepared(&format!(
-                    "DROP TRIGGER IF EXISTS {trigger} ON {table}; DROP FUNCTION IF EXISTS {trigger}()"
-                ))
-                .await?;
-            } else {
-                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {trigger}"))
-                    .await?;
-            }
+            crate::drop_trigger(manager, trigger, table).await?;
         }
         manager
             .alter_table(

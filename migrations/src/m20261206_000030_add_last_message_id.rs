@@ -100,21 +100,14 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
+        for name in TRIGGERS {
+            crate::drop_trigger(manager, name, "messages").await?;
+        }
         if manager.get_database_backend() == DatabaseBackend::Postgres {
-            for name in TRIGGERS {
-                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {name} ON messages"))
-                    .await?;
-                db.execute_unprepared(&format!("DROP FUNCTION IF EXISTS {name}()"))
-                    .await?;
-            }
             // The insert trigger's function as migration 29 made it.
             db.execute_unprepared(&row_versions::pg_insert_function(false))
                 .await?;
         } else {
-            for name in TRIGGERS {
-                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {name}"))
-                    .await?;
-            }
             // The insert trigger as migration 29 made it.
             sqlite_insert_trigger(db, "").await?;
         }

@@ -93,19 +93,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let postgres = manager.get_database_backend() == DatabaseBackend::Postgres;
         for event in ["insert", "delete", "move"] {
-            if postgres {
-                db.execute_unprepared(&format!(
-                    "DROP TRIGGER IF EXISTS attachments_count_{event} ON attachments; \
-                     DROP FUNCTION IF EXISTS attachments_count_{event}()"
-                ))
-                .await?;
-            } else {
-                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS attachments_count_{event}"))
-                    .await?;
-            }
+            crate::drop_trigger(
+                manager,
+                &format!("attachments_count_{event}"),
+                "attachments",
+            )
+            .await?;
         }
         manager
             .alter_table(
