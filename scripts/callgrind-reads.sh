@@ -8,7 +8,8 @@
 #
 # Starts the binary (default target/server/switchboard) under callgrind on that database with nothing kept
 # (READ_CACHE_MIB=0, no workers), signs in as the harness's administrator, reads a few times to warm up, zeroes
-# the counters, reads `requests` times (default 200) one after the other, and prints the instructions per read.
+# the counters, reads `requests` times (default 200) one after the other, and prints the instructions per read
+# and where the dump of those reads is kept (target/callgrind/), for `callgrind_annotate --tree=caller`.
 # `messages` reads the thread of the conversation with the latest activity. Drop the database afterwards:
 # psql -h 127.0.0.1 -U postgres -d test -c 'DROP DATABASE bench_…'.
 set -euo pipefail
@@ -22,7 +23,8 @@ bin=${4:-$root/target/server/switchboard}
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install valgrind" >&2; exit 1; }
 
 run=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$run"' EXIT
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$run"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
 
@@ -56,6 +58,10 @@ callgrind_control -z "$pid" >/dev/null 2>&1
 for _ in $(seq 1 "$requests"); do get; done
 callgrind_control -d "$pid" >/dev/null 2>&1
 sleep 1
-dump=$(ls -t "$run"/callgrind.out* | head -n 1)
-total=$(awk '/^summary:/ {print $2}' "$dump")
+# The dump of the reads alone (`-d` writes callgrind.out.1); the one written at exit holds start-up too.
+kept=$root/target/callgrind/$read-$(date +%Y%m%d-%H%M%S).out
+mkdir -p "$(dirname "$kept")"
+cp "$run/callgrind.out.1" "$kept"
+total=$(awk '/^summary:/ {print $2}' "$kept")
 python3 -c "print(f'{\"$read\"}: {$total / $requests:,.0f} instructions a read ({$requests} reads, $bin)')"
+echo "dump: $kept"
