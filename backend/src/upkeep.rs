@@ -35,12 +35,16 @@ pub struct Pruned {
     pub sessions: u64,
     pub oauth_states: u64,
     pub sign_in_failures: u64,
+    /// Tallies of open conversations down to 0 (migration 35): left by a deleted inbox or account, an assignee
+    /// who no longer has any, or every conversation of a tally closed.
+    pub empty_tallies: u64,
 }
 
 /// Deletes what the retention settings no longer keep, as of `at` (seconds since the epoch):
 /// webhook events received more than `webhook_events_days` ago, done and dead jobs last touched more than
 /// `jobs_days` ago, expired sessions and authorization states, and stale rate-limit rows. A setting of 0 keeps
-/// that table forever. Pending, running and held jobs are never touched.
+/// that table forever. Pending, running and held jobs are never touched. Tallies of 0 go too: the tab counts read
+/// the account's tallies, and a tally that is needed again is written again by the next conversation it counts.
 pub async fn prune(
     db: &impl ConnectionTrait,
     retention: &Retention,
@@ -74,12 +78,20 @@ pub async fn prune(
         }
     }
     let [webhook_events, jobs, sessions, oauth_states, sign_in_failures] = removed;
+    // A few rows an account, so in one statement. A tally that a conversation's write raises meanwhile is not
+    // deleted: PostgreSQL checks the condition again on the row that write committed, and the write's
+    // `INSERT … ON CONFLICT` inserts the tally again if it is deleted first; SQLite has one writer.
+    let empty_tallies = db
+        .execute_unprepared("DELETE FROM conversation_tallies WHERE open_count = 0")
+        .await?
+        .rows_affected();
     Ok(Pruned {
         webhook_events,
         jobs,
         sessions,
         oauth_states,
         sign_in_failures,
+        empty_tallies,
     })
 }
 

@@ -1765,6 +1765,30 @@ async fn tallies_match_a_count_after_every_kind_of_write() {
         .await;
     let (kept, counted) = tallies_kept_and_counted(&app).await;
     assert_eq!(kept, counted, "after the inbox was deleted");
+
+    // The retention pass takes the tallies of 0 the walk and the deleted inbox left, and nothing else; a
+    // conversation opened where a tally went is counted again.
+    let empty = "SELECT COUNT(*) AS v FROM conversation_tallies WHERE open_count = 0";
+    let left = app.one::<i64>(empty).await;
+    assert!(left > 0, "the walk left no tally of 0");
+    let pruned = backend::upkeep::prune(&app.state.db, &Default::default(), now())
+        .await
+        .unwrap();
+    assert_eq!(pruned.empty_tallies, left as u64);
+    assert_eq!(app.one::<i64>(empty).await, 0);
+    let (after, _) = tallies_kept_and_counted(&app).await;
+    assert_eq!(after, kept, "the retention pass kept every tally above 0");
+    let again = seed_conversation(&app, account, inboxes[2], 1000, 1).await;
+    app.exec(&format!(
+        "UPDATE conversations SET assignee_id = {bob} WHERE id = {}",
+        again.id
+    ))
+    .await;
+    let (kept, counted) = tallies_kept_and_counted(&app).await;
+    assert_eq!(
+        kept, counted,
+        "a conversation opened after the retention pass"
+    );
 }
 
 /// Each message's kept `attachments_count` (migration 36) beside a count made now from `attachments`.

@@ -107,7 +107,8 @@ async fn retention_prunes_old_events_finished_jobs_and_expired_sessions_and_keep
             jobs: 2,
             sessions: 1,
             oauth_states: 1,
-            sign_in_failures: 0
+            sign_in_failures: 0,
+            empty_tallies: 0,
         }
     );
     assert_eq!(second, Pruned::default(), "a second pass finds nothing");
