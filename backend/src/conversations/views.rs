@@ -1207,6 +1207,9 @@ pub async fn thread(
     let page = page.ok_or(ApiError::NotFound)?;
     let contact = page.contact.ok_or(ApiError::NotFound)?;
     let mut payload = page.messages.finish(source.db, frontend_url).await?;
+    // The page comes newest first as picked, and a short slice is sorted by insertion, which moved every message
+    // (hundreds of bytes each) across the others when it was reversed: turned first, it is sorted already.
+    payload.reverse();
     payload.sort_unstable_by_key(|m| m.id);
     Ok(MessageList {
         meta: MessageListMeta { contact },
