@@ -45,28 +45,49 @@ pub struct ReadCache {
     entries: Mutex<Entries>,
     /// Bodies being made, by read and version.
     flights: Flights<(ReadKey, i64), (Bytes, Option<i64>)>,
-    counts: Mutex<HashMap<CountsKey, (i64, ConversationCounts)>>,
+    /// The tab counts' tallies by whose inboxes, at the tabs version (see `TalliesKey`).
+    pub tallies: KeptAtVersion<TalliesKey, ScopeTallies>,
     /// Rows of the conversation list, by conversation (see `KeptRows`).
     pub rows: KeptRows<crate::conversations::views::KeptRow>,
     /// The stamps and JSON of the list's pages, by who sees them and data version (see `KeptPages`).
     pub pages: KeptPages,
 }
 
-/// Whose conversation-list tab counts: they depend on the inboxes the caller sees (their role and, for an agent,
-/// their inboxes), on who "mine" is, and on the inbox asked for; not on the page, the status or the assignee
-/// filter. Kept at the account's tabs version (migration 27), which a new message does not change, so a list
-/// made again after a message does not count every open conversation again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CountsKey {
+/// Whose conversation-list tab counts: they depend on the inboxes the caller sees and on the inbox asked for;
+/// not on the page, the status or the assignee filter, nor on who "mine" is, as the tallies are kept by assignee
+/// and each caller takes their own from them. So an account's administrators share them, and the agents of the
+/// same inboxes (`inboxes`, as read with them); an agent whose inboxes were not read has their own (`user_id`).
+/// Kept at the account's tabs version (migration 27), which a new message does not change, so a list made again
+/// after a message does not count again, and after a write that moves the counts (an assignment, a conversation
+/// resolved) one list per scope sums the tallies while the others wait for it, instead of each caller summing
+/// them in its own statement.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TalliesKey {
     pub account_id: i64,
-    pub user_id: i64,
-    pub role: Role,
+    pub user_id: Option<i64>,
+    pub inboxes: Option<Arc<[i64]>>,
     pub inbox_id: Option<i64>,
 }
 
-/// Callers' counts kept at most; past it all are dropped and kept again as they are asked for. Thirty-two bytes
-/// or so each, so kept whatever `READ_CACHE_MIB` says.
-const MAX_COUNTS: usize = 10_000;
+/// Open conversations by assignee (0 for none) in one `TalliesKey`'s inboxes.
+pub type ScopeTallies = Arc<[(i64, i64)]>;
+
+/// The tab counts of `user_id` from their scope's tallies.
+pub fn counts_of(tallies: &[(i64, i64)], user_id: i64) -> ConversationCounts {
+    let sum = |of: &dyn Fn(i64) -> bool| {
+        let n: i64 = tallies.iter().filter(|(a, _)| of(*a)).map(|(_, n)| n).sum();
+        u64::try_from(n).unwrap_or(0)
+    };
+    ConversationCounts {
+        mine_count: sum(&|a| a == user_id),
+        unassigned_count: sum(&|a| a == 0),
+        all_count: sum(&|_| true),
+    }
+}
+
+/// Scopes' tallies kept at most; past it all are dropped and kept again as they are asked for. A few assignees
+/// each, so kept whatever `READ_CACHE_MIB` says.
+const MAX_TALLIES: usize = 10_000;
 
 /// Values being made, by what they are made from: a caller asking for one already being made waits for it
 /// instead of making it again (after a write, every open dashboard asks at once); if its maker fails or is
@@ -165,29 +186,10 @@ impl ReadCache {
             budget,
             entries: Mutex::default(),
             flights: Flights::new(),
-            counts: Mutex::default(),
+            tallies: KeptAtVersion::new(MAX_TALLIES),
             rows: KeptRows::new(budget / KEPT_ROW_BYTES),
             pages: KeptPages::new(budget),
         }
-    }
-
-    /// The tab counts kept for `key` at `tabs_version`.
-    pub fn counts(&self, key: &CountsKey, tabs_version: i64) -> Option<ConversationCounts> {
-        let counts = self.counts.lock().expect("counts lock");
-        counts
-            .get(key)
-            .filter(|(version, _)| *version == tabs_version)
-            .map(|(_, c)| *c)
-    }
-
-    /// Keeps `counts` for `key` at `tabs_version`, the number read before they were counted (so they are never
-    /// older than it).
-    pub fn keep_counts(&self, key: CountsKey, tabs_version: i64, counts: ConversationCounts) {
-        let mut kept = self.counts.lock().expect("counts lock");
-        if kept.len() >= MAX_COUNTS && !kept.contains_key(&key) {
-            kept.clear();
-        }
-        kept.insert(key, (tabs_version, counts));
     }
 
     /// The body kept for `key` at `version`, else `make`'s `(body, time it stops being true)`, kept for later

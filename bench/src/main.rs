@@ -118,6 +118,10 @@ struct Config {
     /// The listing users' role in the account (`BENCH_NOTES_ROLE`, `administrator` or `agent`); agents are
     /// members of every inbox, so all 32 see the same conversations.
     notes_role: &'static str,
+    /// What the writes of that phase are (`BENCH_NOTES_KIND`): private notes (`notes`, the default), which make
+    /// the page's rows stale, or `assignments`, each conversation assigned to one of the listing users and then
+    /// unassigned, which also move every caller's tab counts.
+    notes_kind: &'static str,
     phase_cap: Duration,
     processing_cap: Duration,
     pg: PgLink,
@@ -163,6 +167,10 @@ impl Config {
             notes_role: match std::env::var("BENCH_NOTES_ROLE").as_deref() {
                 Ok("agent") => "agent",
                 _ => "administrator",
+            },
+            notes_kind: match std::env::var("BENCH_NOTES_KIND").as_deref() {
+                Ok("assignments") => "assignments",
+                _ => "notes",
             },
             phase_cap: Duration::from_secs(env_usize("BENCH_PHASE_SECS", 60) as u64),
             processing_cap: Duration::from_secs(env_usize("BENCH_PROCESSING_SECS", 240) as u64),
@@ -789,6 +797,7 @@ async fn lists_while_notes_arrive(
     token: &str,
 ) -> anyhow::Result<(Run, usize)> {
     let mut tokens = Vec::with_capacity(READ_CONCURRENCY);
+    let mut users = Vec::with_capacity(READ_CONCURRENCY);
     for n in 0..READ_CONCURRENCY {
         let agent = backend::cli::create_admin(
             state,
@@ -821,6 +830,7 @@ async fn lists_while_notes_arrive(
             .await?;
         }
         tokens.push(agent.access_token);
+        users.push(agent.user_id);
     }
     let client = http_client();
     let list = format!("{base}/api/v1/accounts/{account}/conversations?page=1");
@@ -841,6 +851,7 @@ async fn lists_while_notes_arrive(
     anyhow::ensure!(!ids.is_empty(), "the list is empty");
 
     let rate = cfg.notes_per_sec;
+    let assignments = cfg.notes_kind == "assignments";
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Each note goes out on its own task at its tick, so that a slow one does not hold back the rate.
     let written = Arc::new(AtomicUsize::new(0));
@@ -859,10 +870,25 @@ async fn lists_while_notes_arrive(
             let mut n = 0usize;
             while !done.load(Ordering::Relaxed) {
                 tick.tick().await;
-                let note = format!(
-                    "{base}/api/v1/accounts/{account}/conversations/{}/messages",
-                    ids[n % ids.len()]
-                );
+                // An assignment to one of the listing users, then its undoing: each moves the tab counts.
+                let (note, body) = if assignments {
+                    let assignee = n.is_multiple_of(2).then(|| users[(n / 2) % users.len()]);
+                    (
+                        format!(
+                            "{base}/api/v1/accounts/{account}/conversations/{}/assignments",
+                            ids[(n / 2) % ids.len()]
+                        ),
+                        json!({ "assignee_id": assignee }),
+                    )
+                } else {
+                    (
+                        format!(
+                            "{base}/api/v1/accounts/{account}/conversations/{}/messages",
+                            ids[n % ids.len()]
+                        ),
+                        json!({"content": format!("bench note {n}"), "private": true}),
+                    )
+                };
                 let (client, token, written, first_error) = (
                     client.clone(),
                     token.clone(),
@@ -873,7 +899,7 @@ async fn lists_while_notes_arrive(
                     let sent = client
                         .post(&note)
                         .header("api_access_token", &token)
-                        .json(&json!({"content": format!("bench note {n}"), "private": true}))
+                        .json(&body)
                         .send()
                         .await;
                     let failed = match sent {
@@ -1409,11 +1435,14 @@ async fn run() -> anyhow::Result<()> {
     }
     read_rows(
         &mut row,
-        "GET conversations, 32 agents, notes arriving c32",
+        &format!(
+            "GET conversations, 32 agents, {} arriving c32",
+            cfg.notes_kind
+        ),
         &|r| &r.beside_notes,
         &|r| &r.conversations_while_notes,
     );
-    row("  notes written (a second)", &|r| {
+    row(&format!("  {} written (a second)", cfg.notes_kind), &|r| {
         let run = &r.conversations_while_notes;
         format!(
             "{} ({:.0}/s)",
@@ -1493,12 +1522,18 @@ async fn run() -> anyhow::Result<()> {
         // And the list as agents see it while messages arrive: kept JSON made stale by every note.
         let busy = &r.conversations_while_notes;
         targets.push((
-            format!("{kind}: list p99 < 10 ms (32 agents, notes arriving)"),
+            format!(
+                "{kind}: list p99 < 10 ms (32 agents, {} arriving)",
+                cfg.notes_kind
+            ),
             busy.pct_ms(0.99) < 10.0,
         ));
         if pg {
             targets.push((
-                format!("{kind}: list ≥ 0.3× select floor beside (32 agents, notes arriving)"),
+                format!(
+                    "{kind}: list ≥ 0.3× select floor beside (32 agents, {} arriving)",
+                    cfg.notes_kind
+                ),
                 busy.rate() >= 0.3 * r.beside_notes.rate(),
             ));
         }
@@ -1540,7 +1575,7 @@ async fn run() -> anyhow::Result<()> {
             "events": cfg.events, "contacts": cfg.contacts, "ingest_one_txn_each": cfg.ingest_single,
             "floor_requests": cfg.floor_requests, "db_commits": cfg.db_commits, "db_selects": cfg.db_selects,
             "reads": cfg.reads, "ingest_concurrency": INGEST_CONCURRENCY, "read_concurrency": READ_CONCURRENCY,
-            "notes_role": cfg.notes_role,
+            "notes_role": cfg.notes_role, "notes_kind": cfg.notes_kind,
             "postgres_connection": cfg.pg.label(),
         },
         "framework_floor_c64": floor64.json(),

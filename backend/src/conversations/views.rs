@@ -8,7 +8,10 @@ use crate::entities::{
 };
 use crate::error::ApiError;
 use crate::inboxes;
-use crate::read_cache::{KeptPages, KeptRows, PageKey, PagePayload, PageStamps, RowStamp, Wanted};
+use crate::read_cache::{
+    counts_of, KeptAtVersion, KeptPages, KeptRows, PageKey, PagePayload, PageStamps, RowStamp,
+    ScopeTallies, TalliesKey, Wanted,
+};
 use crate::sqlite_reads::SqliteReads;
 use sea_orm::sea_query::JoinType;
 use sea_orm::{
@@ -338,24 +341,10 @@ fn page_statement(
     shape: PageShape,
     inboxes: Option<&[i64]>,
 ) -> Sql {
-    // Conversations of the account in the inboxes the caller sees (and the one asked for): an agent's as given,
-    // else as read from their memberships.
-    let scope = |q: &mut Sql| {
-        q.push(" WHERE c.account_id = ").bind(viewer.account_id);
-        if let (Role::Agent, Some(set)) = (viewer.role, inboxes.filter(|set| !set.is_empty())) {
-            q.push(" AND c.inbox_id IN ").bind_list(padded(set));
-        } else if viewer.role == Role::Agent {
-            q.push(" AND c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE user_id = ")
-                .bind(viewer.user_id)
-                .push(")");
-        }
-        if let Some(inbox_id) = filters.inbox_id {
-            q.push(" AND c.inbox_id = ").bind(inbox_id);
-        }
-    };
+    let scope = |q: &mut Sql| push_scope(q, viewer, inboxes, filters.inbox_id);
     // The three tab counts in one pass over the tallies of the caller's inboxes, so that the page and its counts
     // are one statement; the outer join keeps the counts when the page is empty.
-    // Counts kept from an earlier list (see `read_cache::CountsKey`) are not counted again. The stamps then
+    // Counts taken from the kept tallies (`tab_counts`) are not counted again. The stamps then
     // join the page to a row of one constant, so that an empty page still reads the account's version; the
     // whole rows are the page alone: joined to that row, PostgreSQL sorted them again, as a nested loop keeps
     // the order of its outer side only (`pgbench -M prepared` of the uncached list statement, one client, six
@@ -438,6 +427,81 @@ fn page_statement(
         PageShape::Stamps => q.push(" ORDER BY p.last_activity_at DESC, p.id DESC"),
     };
     q
+}
+
+/// ` WHERE` the conversations (or tallies) `c` of the account in the inboxes the caller sees, and in `inbox_id`
+/// when one is asked for: an agent's inboxes as given, else as read from their memberships.
+fn push_scope(q: &mut Sql, viewer: Viewer, inboxes: Option<&[i64]>, inbox_id: Option<i64>) {
+    q.push(" WHERE c.account_id = ").bind(viewer.account_id);
+    if let (Role::Agent, Some(set)) = (viewer.role, inboxes.filter(|set| !set.is_empty())) {
+        q.push(" AND c.inbox_id IN ").bind_list(padded(set));
+    } else if viewer.role == Role::Agent {
+        q.push(" AND c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE user_id = ")
+            .bind(viewer.user_id)
+            .push(")");
+    }
+    if let Some(inbox_id) = inbox_id {
+        q.push(" AND c.inbox_id = ").bind(inbox_id);
+    }
+}
+
+/// The caller's tab counts at `tabs_version`, from the tallies of open conversations by assignee in the inboxes
+/// they see (`inboxes`, as read with them), kept in `kept` for every caller who sees the same inboxes; summed by
+/// one statement when not kept, while the others who see them wait for it.
+pub async fn tab_counts(
+    source: Source<'_, impl ConnectionTrait>,
+    viewer: Viewer,
+    inbox_id: Option<i64>,
+    inboxes: Option<&[i64]>,
+    kept: &KeptAtVersion<TalliesKey, ScopeTallies>,
+    tabs_version: i64,
+) -> Result<ConversationCounts, ApiError> {
+    let agent = viewer.role == Role::Agent;
+    let inboxes = inboxes.filter(|set| agent && !set.is_empty());
+    let key = TalliesKey {
+        account_id: viewer.account_id,
+        user_id: (agent && inboxes.is_none()).then_some(viewer.user_id),
+        inboxes: inboxes.map(Arc::from),
+        inbox_id,
+    };
+    let read = || async {
+        let mut q = Sql::new(
+            "SELECT c.assignee_id, CAST(SUM(c.open_count) AS BIGINT) AS open_count \
+             FROM conversation_tallies c",
+        );
+        push_scope(&mut q, viewer, inboxes, inbox_id);
+        q.push(" GROUP BY c.assignee_id");
+        let tallies = source.gather(q, TallyRows::new).await?;
+        Ok::<_, ApiError>(ScopeTallies::from(
+            tallies.map(|t| t.rows).unwrap_or_default(),
+        ))
+    };
+    let tallies = kept.kept_or_made(key, tabs_version, |_| true, read).await?;
+    Ok(counts_of(&tallies, viewer.user_id))
+}
+
+/// The rows of `tab_counts`' statement: open conversations by assignee.
+struct TallyRows {
+    columns: [usize; 2],
+    rows: Vec<(i64, i64)>,
+}
+
+impl TallyRows {
+    fn new(names: &[&str]) -> Result<Self, DbErr> {
+        let at = ColumnPositions::of(names, "");
+        Ok(Self {
+            columns: [at.find("assignee_id")?, at.find("open_count")?],
+            rows: Vec::new(),
+        })
+    }
+}
+
+impl Gather for TallyRows {
+    fn add(&mut self, r: &impl Cells) -> Result<(), DbErr> {
+        let [assignee, count] = self.columns;
+        self.rows.push((r.cell(assignee)?, r.cell(count)?));
+        Ok(())
+    }
 }
 
 /// The list's order, newest activity first (`page_statement`'s page), for rows read in any order.

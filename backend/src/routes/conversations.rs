@@ -4,7 +4,7 @@ use crate::db::now;
 use crate::error::ApiError;
 use crate::global_config;
 use crate::json::Json;
-use crate::read_cache::{CountsKey, ReadKey};
+use crate::read_cache::ReadKey;
 use crate::state::AppState;
 use actix_web::http::header::ContentType;
 use actix_web::web::Bytes;
@@ -57,12 +57,6 @@ pub async fn list(
         ));
     }
     let policy = reply_policy(&state).await?;
-    let counts_key = CountsKey {
-        account_id: viewer.account_id,
-        user_id: viewer.user_id,
-        role: viewer.role,
-        inbox_id: query.inbox_id,
-    };
     let tabs_version = auth.tabs_version(viewer.account_id);
     let inboxes = auth.member_inboxes(viewer.account_id);
     let kept = views::Kept {
@@ -73,7 +67,20 @@ pub async fn list(
         inboxes: inboxes.as_deref(),
     };
     kept_or_made(&state, &auth, &req, viewer, policy, || async {
-        let kept_counts = tabs_version.and_then(|v| state.reads.counts(&counts_key, v));
+        let kept_counts = match tabs_version {
+            Some(version) => Some(
+                views::tab_counts(
+                    source(&state),
+                    viewer,
+                    query.inbox_id,
+                    inboxes.as_deref(),
+                    &state.reads.tallies,
+                    version,
+                )
+                .await?,
+            ),
+            None => None,
+        };
         let page = views::list(
             source(&state),
             &state.settings.frontend_url,
@@ -84,9 +91,6 @@ pub async fn list(
             Some(kept),
         )
         .await?;
-        if let (Some(version), None) = (tabs_version, kept_counts) {
-            state.reads.keep_counts(counts_key, version, page.meta);
-        }
         let good_until = page.good_until;
         Ok((page, good_until))
     })

@@ -1583,6 +1583,79 @@ async fn kept_tab_counts_follow_every_write_they_depend_on() {
     assert_eq!(tabs(bobs).await, (0, 1, 2));
 }
 
+/// The tallies the tab counts come from are shared by callers who see the same inboxes, and each takes their own
+/// "mine" from them: two agents of one inbox, an agent of two and an administrator, through assignments made
+/// with the API.
+#[tokio::test]
+async fn callers_sharing_tallies_each_count_their_own() {
+    let app = spawn_app().await;
+    let admin = app.admin("ada@example.com", "Acme").await;
+    let account = admin.account_id.unwrap();
+    let (bob, bob_token) = app.agent(&admin, "bob@example.com").await;
+    let (cy, cy_token) = app.agent(&admin, "cy@example.com").await;
+    let (dee, dee_token) = app.agent(&admin, "dee@example.com").await;
+    let web = app.create_api_inbox(&admin, "Web").await;
+    let mail = app.create_api_inbox(&admin, "Mail").await;
+    for user in [bob, cy, dee] {
+        add_member(&app, &admin, web, user).await;
+    }
+    add_member(&app, &admin, mail, dee).await;
+    let first = seed_conversation(&app, account, web, 1, 300).await;
+    seed_conversation(&app, account, web, 2, 200).await;
+    seed_conversation(&app, account, mail, 3, 100).await;
+    let tabs = |token: String| {
+        let app = &app;
+        let url = base(&admin);
+        async move {
+            let r = app.api(Method::GET, &url, &token, None).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            counts(&r)
+        }
+    };
+    let everyone = || {
+        [
+            admin.access_token.clone(),
+            bob_token.clone(),
+            cy_token.clone(),
+            dee_token.clone(),
+        ]
+    };
+    let all = |want: [(i64, i64, i64); 4]| {
+        let tabs = &tabs;
+        async move {
+            for (token, want) in everyone().into_iter().zip(want) {
+                assert_eq!(tabs(token).await, want);
+            }
+        }
+    };
+    all([(0, 3, 3), (0, 2, 2), (0, 2, 2), (0, 3, 3)]).await;
+
+    let assign = |to: Option<i64>| {
+        let app = &app;
+        let url = format!("{}/{}/assignments", base(&admin), first.display_id);
+        let token = admin.access_token.clone();
+        async move {
+            let r = app
+                .api(
+                    Method::POST,
+                    &url,
+                    &token,
+                    Some(json!({ "assignee_id": to })),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+    };
+    assign(Some(bob)).await;
+    all([(0, 2, 3), (1, 1, 2), (0, 1, 2), (0, 2, 3)]).await;
+    assign(Some(cy)).await;
+    all([(0, 2, 3), (0, 1, 2), (1, 1, 2), (0, 2, 3)]).await;
+    assign(Some(admin.user_id)).await;
+    all([(1, 2, 3), (0, 1, 2), (0, 1, 2), (0, 2, 3)]).await;
+    assign(None).await;
+    all([(0, 3, 3), (0, 2, 2), (0, 2, 2), (0, 3, 3)]).await;
+}
+
 /// Each account's open conversations by inbox and assignee as the tallies keep them (rows of 0 left out) beside
 /// a count made now from `conversations`, as `account inbox assignee n` lines.
 async fn tallies_kept_and_counted(app: &TestApp) -> (Vec<String>, Vec<String>) {
