@@ -470,7 +470,7 @@ pub const KEPT_PAGE_BYTES: usize = 32 * 1024;
 /// page was read (so never older than that version). A write moves every dashboard of its account to a new
 /// version at once: the first list to ask reads the page's stamps and makes its rows' JSON, and the other callers
 /// who see the same page wait for them or take them, instead of each running the statement and writing the JSON
-/// again. Only the tab counts are each caller's own.
+/// again. Only the tab counts are each caller's own, taken from tallies shared by scope (`TalliesKey`).
 #[derive(Debug)]
 pub struct KeptPages {
     /// Each page's rows and their stamps.
