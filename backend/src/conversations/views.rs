@@ -315,15 +315,20 @@ async fn page_stamps(
 /// else the account's, shared by its administrators.
 fn page_key(viewer: Viewer, filters: &ConversationFilters, inboxes: Option<&[i64]>) -> PageKey {
     let mine = filters.assignee_type == Some(AssigneeType::Me);
-    let agent = viewer.role == Role::Agent;
-    let inboxes = inboxes.filter(|set| agent && !mine && !set.is_empty());
-    let own = mine || (agent && inboxes.is_none());
+    let inboxes = agents_inboxes(viewer, inboxes).filter(|_| !mine);
+    let own = mine || (viewer.role == Role::Agent && inboxes.is_none());
     PageKey {
         account_id: viewer.account_id,
         user_id: own.then_some(viewer.user_id),
         inboxes: inboxes.map(Arc::from),
         filters: filters.clone(),
     }
+}
+
+/// The inboxes read with an agent, which then stand for them (others who see the same share what is read of
+/// them); `None` for an administrator, who sees the account, or an agent whose inboxes were not read.
+fn agents_inboxes(viewer: Viewer, inboxes: Option<&[i64]>) -> Option<&[i64]> {
+    inboxes.filter(|set| viewer.role == Role::Agent && !set.is_empty())
 }
 
 /// What the list's statement reads for each row of the page: all it shows, or only its stamp.
@@ -456,11 +461,10 @@ pub async fn tab_counts(
     kept: &KeptAtVersion<TalliesKey, ScopeTallies>,
     tabs_version: i64,
 ) -> Result<ConversationCounts, ApiError> {
-    let agent = viewer.role == Role::Agent;
-    let inboxes = inboxes.filter(|set| agent && !set.is_empty());
+    let inboxes = agents_inboxes(viewer, inboxes);
     let key = TalliesKey {
         account_id: viewer.account_id,
-        user_id: (agent && inboxes.is_none()).then_some(viewer.user_id),
+        user_id: (viewer.role == Role::Agent && inboxes.is_none()).then_some(viewer.user_id),
         inboxes: inboxes.map(Arc::from),
         inbox_id,
     };
