@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The CPU time an uncached read costs the server and PostgreSQL, from /proc, over many reads at a fixed
+# concurrency through `ab` (apache2-utils): time, not instructions, where `scripts/callgrind-reads.sh` counts
+# instructions (at stop 41 a change that took 13% of them off a list saved no CPU time measurable here: README,
+# "What changed", stop 41). Runs of 100,000 reads, alternated, tell apart changes of about 3% of the server's CPU.
+#
+#   BENCH_KEEP_DB=1 BENCH_DATABASES=postgres target/server/bench      # prints "kept PostgreSQL database bench_…"
+#   scripts/cpu-reads.sh bench_… [conversations|messages] [requests] [server binary]    # CONCURRENCY=8
+set -euo pipefail
+
+db=${1:?"usage: $0 bench_database [conversations|messages] [requests] [server binary]"}
+read=${2:-conversations}
+requests=${3:-100000}
+bin=${4:-$(cd "$(dirname "$0")/.." && pwd)/target/server/switchboard}
+command -v ab >/dev/null || { echo "ab is missing: apt-get install apache2-utils" >&2; exit 1; }
+# shellcheck source=scripts/bench-db-server.sh
+. "$(dirname "$0")/bench-db-server.sh"
+
+# Enough reads in flight to open every pooled connection first, so that all of their backends are counted.
+ab -k -q -n 2000 -c "${CONCURRENCY:-8}" -H "api_access_token: $token" "$url" >/dev/null
+ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+backends=$(pgrep -f "postgres: .*$db" | tr '\n' ' ')
+s0=$(ticks "$pid")
+# shellcheck disable=SC2086
+p0=$(ticks $backends)
+rate=$(ab -k -q -n "$requests" -c "${CONCURRENCY:-8}" -H "api_access_token: $token" "$url" |
+  awk '/Requests per second/ {print $4}')
+s1=$(ticks "$pid")
+# shellcheck disable=SC2086
+p1=$(ticks $backends)
+hz=$(getconf CLK_TCK)
+python3 -c "
+per = lambda t: t * 1e6 / $hz / $requests
+print(f'$read: server {per($s1 - $s0):.1f} µs, PostgreSQL {per($p1 - $p0):.1f} µs of CPU a read, $rate reads/s ($requests at ${CONCURRENCY:-8}, $bin)')"
