@@ -1,9 +1,14 @@
 # Sourced by scripts/callgrind-reads.sh and scripts/cpu-reads.sh: starts a server binary on a database kept by the
 # harness (`BENCH_KEEP_DB=1`) with nothing kept (READ_CACHE_MIB=0, no workers), under `$wrap` if set (a command
-# and its arguments, e.g. valgrind), signs in as the harness's administrator, reads five times to warm up, and
-# sets `pid`, `url` (the read asked for), `token` and `get` (one read). Expects `db`, `read` and `bin`; `run`, a
-# scratch folder removed at exit, is made unless the caller made it.
+# and its arguments, e.g. valgrind), signs in as the harness's administrator and reads five times to warm up.
+# Takes the caller's arguments, bench_database [conversations|messages] [requests, else `requests_by_default`]
+# [server binary], and sets `db`, `read`, `requests`, `bin`, `pid`, `url` (the read asked for), `token` and `get`
+# (one read); `run`, a scratch folder removed at exit, is made unless the caller made it.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+db=${1:?"usage: $0 bench_database [conversations|messages] [requests] [server binary]"}
+read=${2:-conversations}
+requests=${3:-$requests_by_default}
+bin=${4:-$root/target/server/switchboard}
 [ -x "$bin" ] || { echo "$bin is missing: cargo build --profile server -p backend" >&2; exit 1; }
 
 run=${run:-$(mktemp -d)}

@@ -14,10 +14,7 @@
 # psql -h 127.0.0.1 -U postgres -d test -c 'DROP DATABASE bench_…'.
 set -euo pipefail
 
-db=${1:?"usage: $0 bench_database [conversations|messages] [requests] [server binary]"}
-read=${2:-conversations}
-requests=${3:-200}
-bin=${4:-$(cd "$(dirname "$0")/.." && pwd)/target/server/switchboard}
+requests_by_default=200
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install valgrind" >&2; exit 1; }
 run=$(mktemp -d)
 wrap=(valgrind --tool=callgrind --callgrind-out-file="$run/callgrind.out")

@@ -8,10 +8,7 @@
 #   scripts/cpu-reads.sh bench_… [conversations|messages] [requests] [server binary]    # CONCURRENCY=8
 set -euo pipefail
 
-db=${1:?"usage: $0 bench_database [conversations|messages] [requests] [server binary]"}
-read=${2:-conversations}
-requests=${3:-100000}
-bin=${4:-$(cd "$(dirname "$0")/.." && pwd)/target/server/switchboard}
+requests_by_default=100000
 command -v ab >/dev/null || { echo "ab is missing: apt-get install apache2-utils" >&2; exit 1; }
 # shellcheck source=scripts/bench-db-server.sh
 . "$(dirname "$0")/bench-db-server.sh"
