@@ -2,7 +2,8 @@
 # The CPU time an uncached read costs the server and PostgreSQL, from /proc, over many reads at a fixed
 # concurrency through `ab` (apache2-utils): time, not instructions, where `scripts/callgrind-reads.sh` counts
 # instructions (at stop 41 a change that took 13% of them off a list saved no CPU time measurable here: README,
-# "What changed", stop 41). Runs of 100,000 reads, alternated, tell apart changes of about 3% of the server's CPU.
+# "What changed", stop 41). The machine's drift moves it too (7% over four runs of one build there): alternate the
+# builds over several runs.
 #
 #   BENCH_KEEP_DB=1 BENCH_DATABASES=postgres target/server/bench      # prints "kept PostgreSQL database bench_…"
 #   scripts/cpu-reads.sh bench_… [conversations|messages] [requests] [server binary]    # CONCURRENCY=8
